@@ -266,7 +266,9 @@ func (l Layout) CeilingPerCluster() float64 {
 
 // Horizon returns the first instant whose timestamp no longer fits the time
 // field: Epoch + Unit * 2^TimeBits. A layout cannot issue IDs from then on.
-func (l Layout) Horizon() time.Time { return l.addTicks(new(big.Int).Lsh(big.NewInt(1), uint(l.Time.Bits))) }
+func (l Layout) Horizon() time.Time {
+	return l.addTicks(new(big.Int).Lsh(big.NewInt(1), uint(l.Time.Bits)))
+}
 
 // addTicks returns Epoch + n*Unit, exact for any n a layout can hold.
 func (l Layout) addTicks(n *big.Int) time.Time {
