@@ -1,0 +1,182 @@
+package check
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/idsim/idsim/sim/record"
+	"pgregory.net/rapid"
+)
+
+// bruteDuplicates is the obvious map-based answer the fast checker must
+// agree with.
+func bruteDuplicates(logs []*record.Log) []Duplicate {
+	seen := map[uint64][]Occurrence{}
+	for _, l := range logs {
+		l.Each(func(i int64, id uint64, t int64) bool {
+			seen[id] = append(seen[id], Occurrence{Worker: l.Worker, Index: i, Time: t})
+			return true
+		})
+	}
+	var out []Duplicate
+	for id, occ := range seen {
+		if len(occ) > 1 {
+			slices.SortFunc(occ, func(a, b Occurrence) int {
+				if a.Time != b.Time {
+					return int(a.Time - b.Time)
+				}
+				if a.Worker != b.Worker {
+					return a.Worker - b.Worker
+				}
+				return int(a.Index - b.Index)
+			})
+			out = append(out, Duplicate{ID: id, Occurrences: occ})
+		}
+	}
+	slices.SortFunc(out, func(a, b Duplicate) int {
+		if a.ID < b.ID {
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// snowflakeLike builds logs whose IDs look like Snowflake IDs (time in the
+// high bits, worker below), with every planted (worker, index) copying an
+// earlier ID of another worker.
+func snowflakeLike(workers, perWorker int, rng *rand.Rand, plant int) ([]*record.Log, []uint64) {
+	logs := make([]*record.Log, workers)
+	all := [][]uint64{}
+	for w := range logs {
+		logs[w] = record.New(w)
+		ids := make([]uint64, perWorker)
+		tick, seq := uint64(1000), uint64(0)
+		for i := range ids {
+			if rng.IntN(2) == 0 {
+				tick, seq = tick+1, 0
+			} else {
+				seq++
+			}
+			ids[i] = tick<<22 | uint64(w)<<12 | seq
+		}
+		all = append(all, ids)
+	}
+	var planted []uint64
+	for p := 0; p < plant; p++ {
+		w, i := rng.IntN(workers), rng.IntN(perWorker)
+		src := all[rng.IntN(workers)][rng.IntN(perWorker)]
+		if src == all[w][i] {
+			continue
+		}
+		all[w][i] = src
+		planted = append(planted, src)
+	}
+	for w, ids := range all {
+		for i, id := range ids {
+			logs[w].Append(id, int64(i)*1000+int64(w))
+		}
+	}
+	return logs, planted
+}
+
+func TestDuplicatesFindsPlanted(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	logs, planted := snowflakeLike(64, 20000, rng, 300)
+	got := Duplicates(logs)
+	want := bruteDuplicates(logs)
+	if len(want) == 0 {
+		t.Fatal("no duplicates planted")
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Duplicates disagrees with brute force: got %d groups, want %d", len(got), len(want))
+	}
+	ids := map[uint64]bool{}
+	for _, d := range got {
+		ids[d.ID] = true
+	}
+	for _, p := range planted {
+		if !ids[p] {
+			t.Errorf("planted duplicate %d not found", p)
+		}
+	}
+}
+
+func TestDuplicatesNoneInCleanLogs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	logs, _ := snowflakeLike(32, 50000, rng, 0)
+	if d := Duplicates(logs); len(d) != 0 {
+		t.Fatalf("found %d duplicates in clean logs, first %+v", len(d), d[0])
+	}
+}
+
+// Property: on arbitrary small logs, including values at the extremes of
+// the ID space and heavy repetition, the checker agrees with brute force.
+func TestPropertyDuplicatesMatchesBruteForce(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		workers := rapid.IntRange(1, 5).Draw(t, "workers")
+		pool := rapid.SliceOfN(rapid.Uint64(), 1, 50).Draw(t, "pool")
+		pool = append(pool, 0, 1<<64-1)
+		var logs []*record.Log
+		for w := 0; w < workers; w++ {
+			l := record.New(w)
+			ids := rapid.SliceOf(rapid.SampledFrom(pool)).Draw(t, fmt.Sprint("ids", w))
+			for i, id := range ids {
+				l.Append(id, int64(i))
+			}
+			logs = append(logs, l)
+		}
+		if got, want := Duplicates(logs), bruteDuplicates(logs); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("got %v\nwant %v", got, want)
+		}
+	})
+}
+
+// Large enough to use many value ranges and parallel partitions, with
+// random 64-bit IDs so every block overlaps every range.
+func TestDuplicatesRandomIDsManyRanges(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	logs := []*record.Log{record.New(0), record.New(1)}
+	var planted uint64
+	for i := 0; i < 1_500_000; i++ {
+		id := rng.Uint64()
+		if i == 1_234_567 {
+			planted = id
+		}
+		logs[i%2].Append(id, int64(i))
+	}
+	logs[0].Append(planted, 2_000_000)
+	got := Duplicates(logs)
+	if len(got) != 1 || got[0].ID != planted || len(got[0].Occurrences) != 2 {
+		t.Fatalf("got %+v, want the one planted duplicate %d", got, planted)
+	}
+	if o := got[0].Occurrences; o[0].Time != 1_234_567 || o[1].Time != 2_000_000 || o[1].Worker != 0 {
+		t.Errorf("occurrences %+v", o)
+	}
+}
+
+func TestOrderCatchesPlantedReorder(t *testing.T) {
+	var o Order
+	ids := []uint64{1, 2, 5, 9, 9, 10, 3, 11}
+	var bad []int
+	for i, id := range ids {
+		if !o.Next(id) {
+			bad = append(bad, i)
+		}
+	}
+	if !slices.Equal(bad, []int{4, 6}) {
+		t.Errorf("violations at %v, want [4 6] (a repeat and a step back)", bad)
+	}
+}
+
+func BenchmarkDuplicates(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	logs, _ := snowflakeLike(1024, 10000, rng, 0)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Duplicates(logs)
+	}
+	b.ReportMetric(float64(b.N)*1024*10000/b.Elapsed().Seconds(), "ids/s")
+}

@@ -1,0 +1,302 @@
+// Package check holds the property checkers idsim runs over recorded IDs:
+// global uniqueness with the positions needed to explain every duplicate,
+// and per-worker strict order.
+//
+// Checkers are pure functions of the record; they know nothing of clocks or
+// faults. The simulator turns their positions into explained findings.
+package check
+
+import (
+	"cmp"
+	"math"
+	"math/bits"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/idsim/idsim/sim/record"
+)
+
+// Occurrence is one issue of an ID: which worker, the index of the ID in
+// that worker's log, and the true time it was issued.
+type Occurrence struct {
+	Worker int
+	Index  int64
+	Time   int64
+}
+
+// Duplicate is an ID issued more than once. Occurrences are in true-time
+// order (ties by worker, then index): the first is the original, every
+// later one is an extra copy.
+type Duplicate struct {
+	ID          uint64
+	Occurrences []Occurrence
+}
+
+// Extra returns the number of extra copies: len(Occurrences) - 1.
+func (d Duplicate) Extra() int { return len(d.Occurrences) - 1 }
+
+// Duplicates returns every ID that occurs more than once across the logs,
+// in ascending ID order, each with all its occurrences.
+//
+// It finds duplicate values without a second copy of the record. The ID
+// space is cut into value ranges of about 32Ki IDs each, with boundaries
+// from a sample. A range is read from the blocks that can hold it — found
+// by binary search in blocks whose IDs strictly increase, which is nearly
+// every block of a time-ordered scheme — into a hash set small enough to
+// stay in a core's cache. IDs of unsorted blocks are distributed to
+// their ranges in one pass beforehand, costing 8 bytes per unsorted ID
+// while the check runs. Ranges are processed in parallel; the result does
+// not depend on how many. A second pass collects the occurrences of the
+// duplicate values only.
+func Duplicates(logs []*record.Log) []Duplicate {
+	var blocks []*record.Block
+	var owner []int // owner[i] is the index in logs of blocks[i]
+	var n int64
+	for li, l := range logs {
+		for _, b := range l.Blocks() {
+			if len(b.IDs) > 0 {
+				blocks = append(blocks, b)
+				owner = append(owner, li)
+				n += int64(len(b.IDs))
+			}
+		}
+	}
+	if n < 2 {
+		return nil
+	}
+	values := duplicateValues(blocks, cuts(blocks, n))
+	if len(values) == 0 {
+		return nil
+	}
+	return occurrences(logs, blocks, owner, values)
+}
+
+// partSize is the number of IDs a value range aims to hold: small enough
+// that its hash set (16 bytes per ID) stays in a core's cache.
+const partSize = 1 << 15
+
+// cuts returns ascending boundaries that split the ID space into ranges of
+// roughly partSize IDs: range i is [cut[i-1], cut[i]) with cut[-1] = 0 and
+// the last range running to MaxUint64. The boundaries come from a sample
+// of the IDs taken at jittered strides: a fixed stride would alias with
+// the regular structure of simulated logs (every worker's blocks have the
+// same sizes) and sample the same moments from every worker. The jitter
+// comes from a fixed-seed generator, so the cut is deterministic.
+func cuts(blocks []*record.Block, n int64) []uint64 {
+	const samplePerRange = 16
+	parts := max(1, n/partSize)
+	if parts == 1 {
+		return nil
+	}
+	step := max(1, n/(parts*samplePerRange))
+	jitter := rand.New(rand.NewPCG(0x1d5, 0x5a3))
+	sample := make([]uint64, 0, 2*parts*samplePerRange+int64(len(blocks)))
+	k := jitter.Int64N(step)
+	for _, b := range blocks {
+		for ; k < int64(len(b.IDs)); k += 1 + jitter.Int64N(2*step) {
+			sample = append(sample, b.IDs[k])
+		}
+		k -= int64(len(b.IDs))
+	}
+	slices.Sort(sample)
+	var out []uint64
+	for i := int64(1); i < parts; i++ {
+		c := sample[i*int64(len(sample))/parts]
+		if c > 0 && (len(out) == 0 || c > out[len(out)-1]) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// span is the part of a sorted block that falls in one value range.
+type span struct {
+	block  int32
+	lo, hi int32 // IDs[lo:hi]
+}
+
+// duplicateValues returns, in ascending order, every value that occurs
+// more than once.
+func duplicateValues(blocks []*record.Block, cut []uint64) []uint64 {
+	nr := len(cut) + 1
+	rangeOf := func(id uint64) int {
+		i, found := slices.BinarySearch(cut, id)
+		if found {
+			i++
+		}
+		return i
+	}
+	bounds := func(r int) (lo, hi uint64) {
+		lo, hi = 0, math.MaxUint64
+		if r > 0 {
+			lo = cut[r-1]
+		}
+		if r < len(cut) {
+			hi = cut[r] - 1
+		}
+		return lo, hi
+	}
+	// Sorted blocks: the spans each range takes from them. Unsorted blocks:
+	// their IDs, distributed by range.
+	spans := make([][]span, nr)
+	loose := make([][]uint64, nr)
+	for bi, b := range blocks {
+		first, last := rangeOf(b.Min), rangeOf(b.Max)
+		if !b.Sorted {
+			if first == last {
+				loose[first] = append(loose[first], b.IDs...)
+				continue
+			}
+			for _, id := range b.IDs {
+				r := rangeOf(id)
+				loose[r] = append(loose[r], id)
+			}
+			continue
+		}
+		from := 0
+		for r := first; r <= last; r++ {
+			_, hi := bounds(r)
+			to := len(b.IDs)
+			if r < last {
+				to = from + sort.Search(len(b.IDs)-from, func(i int) bool { return b.IDs[from+i] > hi })
+			}
+			if to > from {
+				spans[r] = append(spans[r], span{int32(bi), int32(from), int32(to)})
+			}
+			from = to
+		}
+	}
+
+	found := make([][]uint64, nr)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), nr) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var set idSet
+			for {
+				r := int(next.Add(1) - 1)
+				if r >= nr {
+					return
+				}
+				n := len(loose[r])
+				for _, s := range spans[r] {
+					n += int(s.hi - s.lo)
+				}
+				if n < 2 {
+					continue
+				}
+				set.reset(n)
+				var dups []uint64
+				for _, id := range loose[r] {
+					if !set.add(id) {
+						dups = append(dups, id)
+					}
+				}
+				for _, s := range spans[r] {
+					for _, id := range blocks[s.block].IDs[s.lo:s.hi] {
+						if !set.add(id) {
+							dups = append(dups, id)
+						}
+					}
+				}
+				if len(dups) > 0 {
+					slices.Sort(dups)
+					found[r] = slices.Compact(dups)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var out []uint64
+	for _, f := range found {
+		out = append(out, f...)
+	}
+	return out
+}
+
+// idSet is an open-addressing hash set of IDs, reused across value
+// ranges. Zero marks an empty slot; the ID 0 is tracked on the side.
+type idSet struct {
+	slots   []uint64
+	shift   uint
+	hasZero bool
+}
+
+// reset empties the set and sizes it for n IDs at most half full.
+func (s *idSet) reset(n int) {
+	size := 1 << bits.Len(uint(2*n-1))
+	if size < 16 {
+		size = 16
+	}
+	if cap(s.slots) >= size {
+		s.slots = s.slots[:size]
+		clear(s.slots)
+	} else {
+		s.slots = make([]uint64, size)
+	}
+	s.shift = uint(64 - bits.Len(uint(size-1)))
+	s.hasZero = false
+}
+
+// add inserts id and reports whether it was new.
+func (s *idSet) add(id uint64) bool {
+	if id == 0 {
+		had := s.hasZero
+		s.hasZero = true
+		return !had
+	}
+	mask := uint64(len(s.slots) - 1)
+	// Fibonacci hashing: the multiply spreads the high bits of
+	// time-ordered IDs, whose low bits vary least between neighbours.
+	i := id * 0x9E3779B97F4A7C15 >> s.shift
+	for {
+		switch s.slots[i] {
+		case 0:
+			s.slots[i] = id
+			return true
+		case id:
+			return false
+		}
+		i = (i + 1) & mask
+	}
+}
+
+// occurrences collects every occurrence of the given duplicate values
+// (ascending) by scanning the blocks whose bounds can hold one.
+func occurrences(logs []*record.Log, blocks []*record.Block, owner []int, values []uint64) []Duplicate {
+	index := make(map[uint64]int, len(values))
+	dups := make([]Duplicate, len(values))
+	for i, v := range values {
+		index[v] = i
+		dups[i].ID = v
+	}
+	for bi, b := range blocks {
+		// Skip blocks whose bounds hold none of the values.
+		j, _ := slices.BinarySearch(values, b.Min)
+		if j == len(values) || values[j] > b.Max {
+			continue
+		}
+		worker := logs[owner[bi]].Worker
+		for k, id := range b.IDs {
+			if i, ok := index[id]; ok {
+				dups[i].Occurrences = append(dups[i].Occurrences, Occurrence{
+					Worker: worker,
+					Index:  b.Start + int64(k),
+					Time:   b.Time(k),
+				})
+			}
+		}
+	}
+	for i := range dups {
+		slices.SortFunc(dups[i].Occurrences, func(a, b Occurrence) int {
+			return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.Worker, b.Worker), cmp.Compare(a.Index, b.Index))
+		})
+	}
+	return dups
+}
