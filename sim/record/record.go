@@ -16,7 +16,7 @@ import "math"
 
 const (
 	firstBlock = 512
-	maxBlock   = 16384
+	maxBlock   = 4096
 )
 
 // Block is a run of consecutive entries of one log.

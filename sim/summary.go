@@ -1,0 +1,146 @@
+package sim
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/idsim/idsim/sim/check"
+	"github.com/idsim/idsim/sim/record"
+)
+
+// Summary adds up the workers' counters after a run.
+type Summary struct {
+	Offered, Generated, Errors, Unserved int64
+	WaitTotal, WaitMax, WaitedCalls      int64
+	LatencyTotal, LatencyMax             int64
+	// PeakWorkerRate is the highest rate, in IDs per second, at which a
+	// single worker issued IDs over one rate window.
+	PeakWorkerRate float64
+	// PeakWorker is the worker that reached it.
+	PeakWorker int
+	// ErrorKinds merges the workers' error counts, ordered by first
+	// occurrence.
+	ErrorKinds []ErrorCount
+	// Violations lists every out-of-order ID, by true time then worker.
+	Violations []OrderViolation
+	// RecordBytes is the memory held by the record of issued IDs.
+	RecordBytes int64
+}
+
+// Summary returns the run's totals. Call it after Run.
+func (w *World) Summary() Summary {
+	var s Summary
+	var peak int64 = -1
+	kinds := map[string]int{}
+	for _, wk := range w.workers {
+		st := &wk.stats
+		s.Offered += st.Offered
+		s.Generated += st.Generated
+		s.Errors += st.Errors
+		s.Unserved += st.Unserved
+		s.WaitTotal += st.WaitTotal
+		s.WaitMax = max(s.WaitMax, st.WaitMax)
+		s.WaitedCalls += st.WaitedCalls
+		s.LatencyTotal += st.LatencyTotal
+		s.LatencyMax = max(s.LatencyMax, st.LatencyMax)
+		if st.PeakWindow > peak {
+			peak, s.PeakWorker = st.PeakWindow, wk.Index
+		}
+		for _, e := range st.ErrorKinds {
+			if i, ok := kinds[e.Kind]; ok {
+				k := &s.ErrorKinds[i]
+				k.Count += e.Count
+				if e.FirstTime < k.FirstTime {
+					k.FirstTime, k.Worker, k.Example = e.FirstTime, e.Worker, e.Example
+				}
+				continue
+			}
+			kinds[e.Kind] = len(s.ErrorKinds)
+			s.ErrorKinds = append(s.ErrorKinds, e)
+		}
+		s.Violations = append(s.Violations, st.Violations...)
+		s.RecordBytes += wk.log.Bytes()
+	}
+	s.PeakWorkerRate = float64(peak) * 1e9 / float64(w.cfg.RateWindow)
+	slices.SortStableFunc(s.ErrorKinds, func(a, b ErrorCount) int {
+		return cmp.Or(cmp.Compare(a.FirstTime, b.FirstTime), cmp.Compare(a.Worker, b.Worker), cmp.Compare(a.Kind, b.Kind))
+	})
+	slices.SortStableFunc(s.Violations, func(a, b OrderViolation) int {
+		return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.Worker, b.Worker))
+	})
+	return s
+}
+
+// Logs returns every worker's record, in worker order.
+func (w *World) Logs() []*record.Log {
+	logs := make([]*record.Log, len(w.workers))
+	for i, wk := range w.workers {
+		logs[i] = wk.log
+	}
+	return logs
+}
+
+// Issue describes one issued ID as a finding reports it.
+type Issue struct {
+	Worker int
+	// Index is the position of the ID among the worker's issued IDs.
+	Index int64
+	// Time is the true time it was issued at; Clock what the worker's
+	// clock read then (Unix nanoseconds).
+	Time  int64
+	Clock int64
+	// Identity is what the worker was configured as.
+	Identity Identity
+	// Faults are the faults acting on the worker then.
+	Faults []string
+}
+
+// IssueAt describes the ID at position index of worker wk's log, issued
+// at true time t.
+func (w *World) IssueAt(wk int, index, t int64) Issue {
+	worker := w.workers[wk]
+	return Issue{
+		Worker:   wk,
+		Index:    index,
+		Time:     t,
+		Clock:    worker.clk.ReadingAt(t),
+		Identity: worker.IdentityAt(t),
+		Faults:   w.ActiveAt(wk, t),
+	}
+}
+
+// DuplicateFinding is one extra copy of an ID with the original it
+// repeats.
+type DuplicateFinding struct {
+	ID       uint64
+	Original Issue
+	Copy     Issue
+	// Faults is every fault acting on either worker at either moment.
+	Faults []string
+}
+
+// ExplainDuplicates turns checker output into findings: one per extra
+// copy, paired with the first issue of the ID, ordered by the copy's true
+// time, then worker.
+func (w *World) ExplainDuplicates(dups []check.Duplicate) []DuplicateFinding {
+	var out []DuplicateFinding
+	for _, d := range dups {
+		o := d.Occurrences[0]
+		orig := w.IssueAt(o.Worker, o.Index, o.Time)
+		for _, c := range d.Occurrences[1:] {
+			cp := w.IssueAt(c.Worker, c.Index, c.Time)
+			f := DuplicateFinding{ID: d.ID, Original: orig, Copy: cp}
+			f.Faults = append(f.Faults, orig.Faults...)
+			for _, name := range cp.Faults {
+				if !contains(f.Faults, name) {
+					f.Faults = append(f.Faults, name)
+				}
+			}
+			out = append(out, f)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b DuplicateFinding) int {
+		return cmp.Or(cmp.Compare(a.Copy.Time, b.Copy.Time), cmp.Compare(a.Copy.Worker, b.Copy.Worker), cmp.Compare(a.Copy.Index, b.Copy.Index))
+	})
+	return out
+}

@@ -1,0 +1,293 @@
+package sim
+
+import (
+	"errors"
+	"math"
+	"time"
+
+	"github.com/idsim/idsim/sim/check"
+	"github.com/idsim/idsim/sim/record"
+)
+
+// Generator is the system under test as a worker drives it: the
+// non-blocking step of an ID generator. See snowflake.Generator.TryNext
+// for the contract: an ID, or a wait after which to retry, or an error.
+type Generator interface {
+	TryNext() (id uint64, wait time.Duration, err error)
+}
+
+// Identity is what a worker is configured as: its datacenter and its node
+// number within the datacenter. A scheme maps it to the fields of its IDs;
+// two workers with the same Identity are configured identically.
+type Identity struct {
+	Datacenter int
+	Node       int
+}
+
+// Scheme builds the generator a worker runs. It is called when the
+// simulation starts and again at every restart, so a generator's
+// in-memory state does not survive a crash. The generator must read time
+// only from clk.
+type Scheme interface {
+	NewGenerator(id Identity, clk *Clock) (Generator, error)
+}
+
+// ErrWorkerDown is the error a call gets while its worker is crashed.
+var ErrWorkerDown = errors.New("worker is down")
+
+// IdentityChange records that a worker runs as Identity from true time
+// From on.
+type IdentityChange struct {
+	From     int64
+	Identity Identity
+}
+
+// OrderViolation is an ID that was not greater than the one its worker
+// issued before it.
+type OrderViolation struct {
+	Worker   int
+	Index    int64 // position of ID in the worker's log
+	Time     int64
+	ID       uint64
+	PrevID   uint64
+	PrevTime int64
+}
+
+// ErrorCount counts the calls that failed with one kind of error: the
+// innermost error's message.
+type ErrorCount struct {
+	Kind      string
+	Count     int64
+	FirstTime int64
+	Worker    int
+	Example   string // the full message of the first occurrence
+}
+
+// WorkerStats are the counters of one worker.
+type WorkerStats struct {
+	// Offered counts arrivals that reached the worker before the end;
+	// Generated, Errors and Unserved (still queued at the end) add up to
+	// it.
+	Offered, Generated, Errors, Unserved int64
+	// WaitTotal sums, over calls, the time from a call's first attempt to
+	// its completion; WaitMax is the longest; WaitedCalls counts calls
+	// that waited at all.
+	WaitTotal, WaitMax, WaitedCalls int64
+	// LatencyTotal and LatencyMax measure from arrival to completion,
+	// including time queued behind earlier calls.
+	LatencyTotal, LatencyMax int64
+	// PeakWindow is the most IDs issued in one rate window.
+	PeakWindow int64
+	// ErrorKinds counts failed calls by kind, in order of first
+	// occurrence.
+	ErrorKinds []ErrorCount
+	// Violations lists every ID issued out of order.
+	Violations []OrderViolation
+}
+
+// Worker is one simulated process running one generator.
+type Worker struct {
+	Index int
+
+	world    *World
+	identity Identity
+	idents   []IdentityChange
+	clk      *Clock
+	gen      Generator
+	arr      arrivals
+	log      *record.Log
+	order    check.Order
+	lastTime int64
+
+	down      bool
+	readyAt   int64 // no attempt before this true time (waiting or paused)
+	callStart int64 // true time of the current call's first attempt, or -1
+
+	winEnd, winCount int64
+	stats            WorkerStats
+}
+
+// Clock returns the worker's clock.
+func (w *Worker) Clock() *Clock { return w.clk }
+
+// Identity returns the identity the worker runs as now.
+func (w *Worker) Identity() Identity { return w.identity }
+
+// IdentityAt returns the identity the worker ran as at true time t.
+func (w *Worker) IdentityAt(t int64) Identity {
+	id := w.idents[0].Identity
+	for _, c := range w.idents {
+		if c.From <= t {
+			id = c.Identity
+		}
+	}
+	return id
+}
+
+// Log returns the record of the IDs the worker issued.
+func (w *Worker) Log() *record.Log { return w.log }
+
+// Stats returns the worker's counters.
+func (w *Worker) Stats() *WorkerStats { return &w.stats }
+
+// Down reports whether the worker is crashed.
+func (w *Worker) Down() bool { return w.down }
+
+// Pause stops the worker from true time t for d: requests queue and the
+// generator keeps its state, as in a stop-the-world pause.
+func (w *Worker) Pause(t, d int64) {
+	w.readyAt = max(w.readyAt, t+d)
+}
+
+// Crash takes the worker down at true time t: the generator and its state
+// are lost, and calls fail until Restart.
+func (w *Worker) Crash(t int64) {
+	w.down = true
+	w.gen = nil
+	w.callStart = -1
+	w.readyAt = t
+}
+
+// Restart starts a new generator at true time t, from scratch. If the
+// scheme cannot build one, the worker stays down.
+func (w *Worker) Restart(t int64) error {
+	w.down = true
+	w.gen = nil
+	w.callStart = -1
+	w.readyAt = max(w.readyAt, t)
+	g, err := w.world.cfg.Scheme.NewGenerator(w.identity, w.clk)
+	if err != nil {
+		return err
+	}
+	w.gen = g
+	w.down = false
+	return nil
+}
+
+// SetIdentity reconfigures the worker as id from true time t; it takes
+// effect at the next Restart.
+func (w *Worker) SetIdentity(t int64, id Identity) {
+	w.identity = id
+	w.idents = append(w.idents, IdentityChange{From: t, Identity: id})
+}
+
+// AddLoad adds an arrival process from true time from until to, on top
+// of the worker's base load.
+func (w *Worker) AddLoad(l Load, from, to int64, purpose string) error {
+	s, err := newSource(l, from, min(to, w.world.cfg.Duration), w.world.Stream(purpose, uint64(w.Index)))
+	if err != nil {
+		return err
+	}
+	w.arr.extra = append(w.arr.extra, s)
+	w.arr.extraPoiss = append(w.arr.extraPoiss, l.Pattern == Poisson)
+	return nil
+}
+
+// run serves arrivals up to (not including) true time until.
+func (w *Worker) run(until int64) {
+	for {
+		a, src := w.arr.peek()
+		t := max(a, w.readyAt)
+		if t >= until {
+			return
+		}
+		if w.down {
+			w.stats.Offered++
+			w.failed(a, ErrWorkerDown)
+			w.arr.consume(src)
+			continue
+		}
+		w.clk.now = t
+		id, wait, err := w.gen.TryNext()
+		if wait > 0 {
+			if w.callStart < 0 {
+				w.callStart = t
+			}
+			w.readyAt = t + int64(wait)
+			continue
+		}
+		w.stats.Offered++
+		if w.callStart >= 0 {
+			waited := t - w.callStart
+			w.stats.WaitTotal += waited
+			w.stats.WaitMax = max(w.stats.WaitMax, waited)
+			w.stats.WaitedCalls++
+			w.callStart = -1
+		}
+		lat := t - a
+		w.stats.LatencyTotal += lat
+		w.stats.LatencyMax = max(w.stats.LatencyMax, lat)
+		w.arr.consume(src)
+		if err != nil {
+			w.failed(t, err)
+			continue
+		}
+		w.issued(id, t)
+	}
+}
+
+// issued records an ID and checks the worker's order.
+func (w *Worker) issued(id uint64, t int64) {
+	prev, _ := w.order.Last()
+	if !w.order.Next(id) {
+		w.violation(id, prev, t)
+	}
+	w.log.Append(id, t)
+	w.lastTime = t
+	w.stats.Generated++
+	if t >= w.winEnd {
+		w.stats.PeakWindow = max(w.stats.PeakWindow, w.winCount)
+		win := w.world.cfg.RateWindow
+		w.winEnd = (t/win + 1) * win
+		w.winCount = 0
+	}
+	w.winCount++
+}
+
+// violation records an out-of-order ID. Kept out of line: it is rare.
+func (w *Worker) violation(id, prev uint64, t int64) {
+	w.stats.Violations = append(w.stats.Violations, OrderViolation{
+		Worker:   w.Index,
+		Index:    w.log.Len(),
+		Time:     t,
+		ID:       id,
+		PrevID:   prev,
+		PrevTime: w.lastTime,
+	})
+}
+
+// failed counts a failed call by the kind of its innermost error.
+func (w *Worker) failed(t int64, err error) {
+	w.stats.Errors++
+	inner := err
+	for {
+		u := errors.Unwrap(inner)
+		if u == nil {
+			break
+		}
+		inner = u
+	}
+	kind := inner.Error()
+	for i := range w.stats.ErrorKinds {
+		if w.stats.ErrorKinds[i].Kind == kind {
+			w.stats.ErrorKinds[i].Count++
+			return
+		}
+	}
+	w.stats.ErrorKinds = append(w.stats.ErrorKinds, ErrorCount{Kind: kind, Count: 1, FirstTime: t, Worker: w.Index, Example: err.Error()})
+}
+
+// finish closes the books at the end of the run: the last rate window and
+// the arrivals still queued.
+func (w *Worker) finish(end int64) {
+	w.stats.PeakWindow = max(w.stats.PeakWindow, w.winCount)
+	for {
+		a, src := w.arr.peek()
+		if a >= end || a == math.MaxInt64 {
+			return
+		}
+		w.stats.Offered++
+		w.stats.Unserved++
+		w.arr.consume(src)
+	}
+}

@@ -1,0 +1,275 @@
+// Package sim is idsim's deterministic simulation kernel: virtual time,
+// workers with their own wall clocks and lifecycles, arrival processes,
+// seeded random streams, a schedule of global events, and the record of
+// every issued ID.
+//
+// Time is an int64 count of nanoseconds of true (virtual) time since the
+// start of the run. Nothing in the kernel reads the machine's clock or
+// global randomness.
+//
+// # How a run proceeds
+//
+// Global events — fault effects, restarts, anything scheduled with At —
+// are kept in a queue ordered by time, ties broken by the order they were
+// scheduled in. Between two consecutive events the workers do not
+// interact, so each worker serves its own arrivals up to the next event
+// independently; workers are spread over goroutines, and since each
+// touches only its own state the outcome does not depend on how many run
+// at once or in which order. At an event's time, every worker has served
+// all arrivals strictly before it; arrivals at the same instant come
+// after the event.
+//
+// A worker serves arrivals in order. Each call runs the generator's
+// non-blocking step at the arrival time (or when the worker is next free):
+// an ID is recorded with the true time; a wait makes the worker retry
+// after the wait, in virtual time, while later arrivals queue; an error is
+// counted by kind. The generator itself takes no virtual time.
+package sim
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/idsim/idsim/sim/record"
+)
+
+// Config describes a run.
+type Config struct {
+	// Seed is the root of every random stream.
+	Seed uint64
+	// Start is the wall-clock time every worker's clock reads at true
+	// time 0, in Unix nanoseconds.
+	Start int64
+	// Duration is how long the run lasts, in true nanoseconds.
+	Duration int64
+	// Workers lists the initial identity of each worker.
+	Workers []Identity
+	// Load is every worker's base arrival process.
+	Load Load
+	// Scheme builds each worker's generator.
+	Scheme Scheme
+	// RateWindow is the span over which peak throughput is measured;
+	// zero means 100ms.
+	RateWindow int64
+	// Parallelism caps the goroutines that run workers; zero means
+	// GOMAXPROCS. It never changes the result.
+	Parallelism int
+}
+
+// Activity is a span of true time during which a fault was acting on some
+// workers. Findings name the activities in force when they happened.
+type Activity struct {
+	// Fault identifies the fault, as its scenario names it.
+	Fault string
+	// Workers lists the affected workers in ascending order; empty means
+	// all.
+	Workers []int
+	// From and To bound the span, inclusive.
+	From, To int64
+}
+
+// Affects reports whether the activity covers worker w at true time t.
+func (a Activity) Affects(w int, t int64) bool {
+	if t < a.From || t > a.To {
+		return false
+	}
+	if len(a.Workers) == 0 {
+		return true
+	}
+	i := sort.SearchInts(a.Workers, w)
+	return i < len(a.Workers) && a.Workers[i] == w
+}
+
+// World is one run of the simulation.
+type World struct {
+	cfg      Config
+	now      int64
+	events   eventQueue
+	seq      uint64
+	workers  []*Worker
+	activity []Activity
+	ran      bool
+}
+
+// New builds a world: one worker per identity, each with a clock reading
+// cfg.Start, its base load, and a generator from the scheme.
+func New(cfg Config) (*World, error) {
+	if cfg.Duration <= 0 {
+		return nil, errors.New("sim: duration must be positive")
+	}
+	if len(cfg.Workers) == 0 {
+		return nil, errors.New("sim: no workers")
+	}
+	if cfg.Scheme == nil {
+		return nil, errors.New("sim: no scheme")
+	}
+	if cfg.RateWindow <= 0 {
+		cfg.RateWindow = int64(100 * time.Millisecond)
+	}
+	w := &World{cfg: cfg}
+	for i, id := range cfg.Workers {
+		wk := &Worker{
+			Index:     i,
+			world:     w,
+			identity:  id,
+			idents:    []IdentityChange{{From: 0, Identity: id}},
+			clk:       newClock(cfg.Start),
+			log:       record.New(i),
+			callStart: -1,
+		}
+		s, err := newSource(cfg.Load, 0, cfg.Duration, w.Stream("arrivals", uint64(i)))
+		if err != nil {
+			return nil, fmt.Errorf("sim: load: %w", err)
+		}
+		wk.arr.base, wk.arr.basePoisson = *s, cfg.Load.Pattern == Poisson
+		if err := wk.Restart(0); err != nil {
+			return nil, fmt.Errorf("sim: worker %d: %w", i, err)
+		}
+		w.workers = append(w.workers, wk)
+	}
+	return w, nil
+}
+
+// Config returns the world's configuration.
+func (w *World) Config() Config { return w.cfg }
+
+// Now returns the current true time: during an event, the event's time.
+func (w *World) Now() int64 { return w.now }
+
+// Workers returns the workers in index order.
+func (w *World) Workers() []*Worker { return w.workers }
+
+// Stream returns the random stream for a purpose and index, derived from
+// the world's seed. See Stream.
+func (w *World) Stream(purpose string, index uint64) *rand.PCG {
+	return Stream(w.cfg.Seed, purpose, index)
+}
+
+// At schedules fn to run at true time t, after every event already
+// scheduled for t. Events at or after the end of the run never run.
+func (w *World) At(t int64, fn func(now int64)) {
+	if t < w.now {
+		panic(fmt.Sprintf("sim: event at %d scheduled in the past (now %d)", t, w.now))
+	}
+	w.seq++
+	heap.Push(&w.events, event{at: t, seq: w.seq, fn: fn})
+}
+
+// Mark records a fault's activity for the findings.
+func (w *World) Mark(a Activity) {
+	a.Workers = append([]int(nil), a.Workers...)
+	sort.Ints(a.Workers)
+	w.activity = append(w.activity, a)
+}
+
+// Activity returns the recorded activities in the order they were marked.
+func (w *World) Activity() []Activity { return w.activity }
+
+// ActiveAt lists the faults acting on worker wk at true time t, in the
+// order they were marked, each once.
+func (w *World) ActiveAt(wk int, t int64) []string {
+	var out []string
+	for _, a := range w.activity {
+		if a.Affects(wk, t) && !contains(out, a.Fault) {
+			out = append(out, a.Fault)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Run runs the world to the end of its duration. It can be called once.
+func (w *World) Run() {
+	if w.ran {
+		panic("sim: Run called twice")
+	}
+	w.ran = true
+	end := w.cfg.Duration
+	for {
+		next := end
+		if len(w.events) > 0 && w.events[0].at < end {
+			next = w.events[0].at
+		}
+		w.runWorkers(next)
+		w.now = next
+		if next >= end {
+			break
+		}
+		for len(w.events) > 0 && w.events[0].at == next {
+			e := heap.Pop(&w.events).(event)
+			e.fn(next)
+		}
+	}
+	for _, wk := range w.workers {
+		wk.finish(end)
+	}
+}
+
+// runWorkers lets every worker serve its arrivals before true time until,
+// spreading workers over goroutines in contiguous slices.
+func (w *World) runWorkers(until int64) {
+	n := w.cfg.Parallelism
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	n = min(n, len(w.workers))
+	if n <= 1 {
+		for _, wk := range w.workers {
+			wk.run(until)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	per := (len(w.workers) + n - 1) / n
+	for lo := 0; lo < len(w.workers); lo += per {
+		part := w.workers[lo:min(lo+per, len(w.workers))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, wk := range part {
+				wk.run(until)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// event is a scheduled global event.
+type event struct {
+	at  int64
+	seq uint64
+	fn  func(now int64)
+}
+
+// eventQueue orders events by time, then by scheduling order.
+type eventQueue []event
+
+func (q eventQueue) Len() int { return len(q) }
+func (q eventQueue) Less(i, j int) bool {
+	if q[i].at != q[j].at {
+		return q[i].at < q[j].at
+	}
+	return q[i].seq < q[j].seq
+}
+func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *eventQueue) Push(x any)   { *q = append(*q, x.(event)) }
+func (q *eventQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
+}
