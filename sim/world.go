@@ -95,6 +95,7 @@ type World struct {
 	workers  []*Worker
 	activity []Activity
 	ran      bool
+	err      error
 }
 
 // New builds a world: one worker per identity, each with a clock reading
@@ -192,8 +193,17 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Run runs the world to the end of its duration. It can be called once.
-func (w *World) Run() {
+// Fail records an error from an event; Run returns the first one. Faults
+// use it for effects that cannot be applied.
+func (w *World) Fail(err error) {
+	if w.err == nil {
+		w.err = err
+	}
+}
+
+// Run runs the world to the end of its duration and returns the first
+// error an event reported. It can be called once.
+func (w *World) Run() error {
 	if w.ran {
 		panic("sim: Run called twice")
 	}
@@ -217,6 +227,7 @@ func (w *World) Run() {
 	for _, wk := range w.workers {
 		wk.finish(end)
 	}
+	return w.err
 }
 
 // runWorkers lets every worker serve its arrivals before true time until,

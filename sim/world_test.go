@@ -59,7 +59,9 @@ func TestDeterministicAcrossParallelism(t *testing.T) {
 	for _, par := range []int{1, 2, 7} {
 		w := world(t, 16, 5000, snowflake.Ignore, par)
 		stepBack(w, 3, int64(500*time.Millisecond), -int64(300*time.Millisecond))
-		w.Run()
+		if err := w.Run(); err != nil {
+			t.Fatal(err)
+		}
 		prints = append(prints, fingerprint(w))
 	}
 	for _, p := range prints[1:] {
@@ -72,7 +74,9 @@ func TestDeterministicAcrossParallelism(t *testing.T) {
 func TestArrivalsDoNotDependOnWorkerCount(t *testing.T) {
 	first := func(workers int) []int64 {
 		w := world(t, workers, 1000, snowflake.Error, 1)
-		w.Run()
+		if err := w.Run(); err != nil {
+			t.Fatal(err)
+		}
 		var times []int64
 		w.Logs()[0].Each(func(i int64, id uint64, tm int64) bool {
 			times = append(times, tm)
@@ -100,7 +104,9 @@ func TestBackwardStepPolicies(t *testing.T) {
 		t.Run(tt.policy.String(), func(t *testing.T) {
 			w := world(t, 4, 2000, tt.policy, 0)
 			stepBack(w, 1, at, by)
-			w.Run()
+			if err := w.Run(); err != nil {
+				t.Fatal(err)
+			}
 			s := w.Summary()
 			dups := w.ExplainDuplicates(check.Duplicates(w.Logs()))
 			if (len(dups) > 0) != tt.dups {
@@ -147,7 +153,9 @@ func TestCrashRestartAndPause(t *testing.T) {
 		}
 	})
 	w.At(int64(time.Second), func(now int64) { w.Workers()[1].Pause(now, int64(300*time.Millisecond)) })
-	w.Run()
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
 	s0, s1 := wk.Stats(), w.Workers()[1].Stats()
 	if s0.Errors < 150 || s0.Errors > 250 || s0.ErrorKinds[0].Kind != sim.ErrWorkerDown.Error() {
 		t.Errorf("worker 0: %d errors (%+v), want about 200 while down", s0.Errors, s0.ErrorKinds)
@@ -175,7 +183,9 @@ func TestFloodCappedAtCeiling(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	w.Run()
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
 	s := w.Summary()
 	if s.PeakWorker != 0 || s.PeakWorkerRate != 4_096_000 {
 		t.Errorf("peak %v IDs/s on worker %d, want 4096000 on worker 0", s.PeakWorkerRate, s.PeakWorker)
@@ -191,7 +201,9 @@ func TestFloodCappedAtCeiling(t *testing.T) {
 func BenchmarkTwitter1024Workers(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		w := world(b, 1024, 20000, snowflake.Error, 0)
-		w.Run()
+		if err := w.Run(); err != nil {
+			b.Fatal(err)
+		}
 		check.Duplicates(w.Logs())
 		b.ReportMetric(float64(w.Summary().Generated), "ids/op")
 	}
