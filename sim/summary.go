@@ -10,9 +10,9 @@ import (
 
 // Summary adds up the workers' counters after a run.
 type Summary struct {
-	Offered, Generated, Errors, Unserved int64
-	WaitTotal, WaitMax, WaitedCalls      int64
-	LatencyTotal, LatencyMax             int64
+	Offered, Generated, Errors, Unserved   int64
+	WaitTotal, WaitMax, WaitedCalls        int64
+	LatencyTotal, LatencyMax, DelayedCalls int64
 	// PeakWorkerRate is the highest rate, in IDs per second, at which a
 	// single worker issued IDs over one rate window.
 	PeakWorkerRate float64
@@ -43,6 +43,7 @@ func (w *World) Summary() Summary {
 		s.WaitedCalls += st.WaitedCalls
 		s.LatencyTotal += st.LatencyTotal
 		s.LatencyMax = max(s.LatencyMax, st.LatencyMax)
+		s.DelayedCalls += st.DelayedCalls
 		if st.PeakWindow > peak {
 			peak, s.PeakWorker = st.PeakWindow, wk.Index
 		}

@@ -74,8 +74,9 @@ type WorkerStats struct {
 	// that waited at all.
 	WaitTotal, WaitMax, WaitedCalls int64
 	// LatencyTotal and LatencyMax measure from arrival to completion,
-	// including time queued behind earlier calls.
-	LatencyTotal, LatencyMax int64
+	// including time queued behind earlier calls; DelayedCalls counts
+	// calls that completed later than they arrived.
+	LatencyTotal, LatencyMax, DelayedCalls int64
 	// PeakWindow is the most IDs issued in one rate window.
 	PeakWindow int64
 	// ErrorKinds counts failed calls by kind, in order of first
@@ -214,9 +215,11 @@ func (w *Worker) run(until int64) {
 			w.stats.WaitedCalls++
 			w.callStart = -1
 		}
-		lat := t - a
-		w.stats.LatencyTotal += lat
-		w.stats.LatencyMax = max(w.stats.LatencyMax, lat)
+		if lat := t - a; lat > 0 {
+			w.stats.LatencyTotal += lat
+			w.stats.LatencyMax = max(w.stats.LatencyMax, lat)
+			w.stats.DelayedCalls++
+		}
 		w.arr.consume(src)
 		if err != nil {
 			w.failed(t, err)

@@ -1,0 +1,477 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/idsim/idsim/faults"
+	"github.com/idsim/idsim/generators/snowflake"
+	"github.com/idsim/idsim/reports"
+	"github.com/idsim/idsim/scenarios"
+)
+
+// Exit statuses.
+const (
+	exitOK     = 0
+	exitFailed = 1 // an expectation was violated
+	exitUsage  = 2 // bad input or usage
+)
+
+const usage = `idsim simulates distributed ID generators under faults and reports what broke.
+
+Usage:
+  idsim run FILE_OR_NAME... [--seed N] [--out DIR]
+                          run scenario files or shipped scenarios; writes
+                          DIR/<scenario>/results.json, report.md, duplicates.csv
+  idsim list [scenarios|schemes|faults|layouts]
+                          what ships with idsim
+  idsim layout NAME       a Snowflake layout's bits, ceilings and horizon
+  idsim decode ID... --layout NAME
+                          split Snowflake IDs into time, node and sequence
+  idsim help [COMMAND]    this text, or a command's flags
+
+Try:
+  idsim run ntp-backward
+  idsim layout twitter
+
+Exit status: 0 every expectation held, 1 an expectation was violated,
+2 bad input or usage.
+`
+
+// cli runs idsim with args and returns the exit status.
+func cli(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "run":
+		return cmdRun(rest, stdout, stderr)
+	case "list":
+		return cmdList(rest, stdout, stderr)
+	case "layout":
+		return cmdLayout(rest, stdout, stderr)
+	case "decode":
+		return cmdDecode(rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 && rest[0] != "help" {
+			return cli([]string{rest[0], "--help"}, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "idsim: unknown command %q\n\n%s", cmd, usage)
+	return exitUsage
+}
+
+// parse parses flags wherever they appear among the arguments and returns
+// the positional ones. It reports usage errors on stderr.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlags(name, synopsis, about string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("idsim "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: idsim %s\n\n%s\n", synopsis, about)
+		if hasFlags(fs) {
+			fmt.Fprintln(fs.Output(), "\nFlags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// flagStatus maps a flag parsing error to an exit status: --help is not
+// an error.
+func flagStatus(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", "run FILE_OR_NAME... [--seed N] [--out DIR] [--parallel N] [--quiet]",
+		`Runs each scenario: every scheme in it on the same workers, load and fault
+schedule. A scenario is a YAML file or the name of a shipped one (see
+'idsim list scenarios'). For each it writes DIR/<scenario>/results.json,
+report.md and duplicates.csv, prints a summary, and says where the report is.
+
+All scenarios are checked before any runs: a bad file is reported as
+file:line:column with the offending line, nothing is written, and the exit
+status is 2. The exit status is 1 when an expectation was violated.`, stderr)
+	seed := fs.String("seed", "", "run with this seed instead of the scenario's (a whole number)")
+	out := fs.String("out", "idsim-out", "directory to write results into")
+	par := fs.Int("parallel", 0, "goroutines for the simulator (0: one per CPU); results do not depend on it")
+	quiet := fs.Bool("quiet", false, "print only where the reports are and failures")
+	names, err := parse(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	if len(names) == 0 {
+		fmt.Fprintf(stderr, "idsim run: name at least one scenario file or shipped scenario, e.g. idsim run ntp-backward\nshipped: %s\n", strings.Join(shippedNames(), ", "))
+		return exitUsage
+	}
+	opt := scenarios.Options{Parallelism: *par}
+	if *seed != "" {
+		n, err := strconv.ParseUint(*seed, 10, 64)
+		if err != nil {
+			fmt.Fprintf(stderr, "idsim run: --seed %q is not a whole number\n", *seed)
+			return exitUsage
+		}
+		opt.Seed, opt.SeedSet = n, true
+	}
+	if *par < 0 {
+		fmt.Fprintln(stderr, "idsim run: --parallel must not be negative")
+		return exitUsage
+	}
+	// Check every scenario before running any.
+	var scs []*scenarios.Scenario
+	bad := false
+	seen := map[string]string{}
+	for _, name := range names {
+		sc, err := scenarios.Load(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "%v\n", err)
+			bad = true
+			continue
+		}
+		if prev, dup := seen[sc.Name]; dup {
+			fmt.Fprintf(stderr, "idsim run: %s and %s are both named %q; their results would overwrite each other\n", prev, name, sc.Name)
+			bad = true
+			continue
+		}
+		seen[sc.Name] = name
+		scs = append(scs, sc)
+	}
+	if bad {
+		return exitUsage
+	}
+	status := exitOK
+	for _, sc := range scs {
+		if !*quiet {
+			opt.Progress = func(scheme string, i, n int) {
+				fmt.Fprintf(stderr, "%s: running %s (%d/%d)\n", sc.Name, scheme, i+1, n)
+			}
+		}
+		started := time.Now()
+		res, err := scenarios.Run(sc, opt)
+		if err != nil {
+			fmt.Fprintf(stderr, "idsim run: %v\n", err)
+			return exitUsage
+		}
+		dir, err := reports.Write(*out, res)
+		if err != nil {
+			fmt.Fprintf(stderr, "idsim run: writing results: %v\n", err)
+			return exitUsage
+		}
+		if !*quiet {
+			summary(stdout, res, time.Since(started))
+		}
+		verdict := "passed"
+		if !res.Passed {
+			verdict = "FAILED"
+			status = exitFailed
+		}
+		fmt.Fprintf(stdout, "%s %s; report: %s\n", sc.Name, verdict, dir+string(os.PathSeparator)+reports.ReportFile)
+		if !res.Passed {
+			for _, run := range res.Runs {
+				for _, e := range run.Expectations {
+					if !e.Passed {
+						fmt.Fprintf(stdout, "  %s: expected %s %s, got %s (%s line %d)\n", run.Scheme, e.Key, e.Want, e.Got, sc.File, e.Line)
+					}
+				}
+			}
+			fmt.Fprintf(stdout, "  replay: %s\n", res.Replay)
+		}
+	}
+	return status
+}
+
+// summary prints a table with a row per scheme.
+func summary(w io.Writer, r *reports.Results, took time.Duration) {
+	var total int64
+	for _, run := range r.Runs {
+		total += run.Generated
+	}
+	fmt.Fprintf(w, "\n%s (seed %d): %d workers, %s per worker, %s; %d IDs simulated in %v\n",
+		r.Scenario, r.Seed, r.Workers, r.Load.PerWorker, r.Duration, total, took.Round(time.Millisecond))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scheme\tgenerated\terrors\tduplicates\tout of order\tdelayed\tlongest delay\tpeak IDs/s/worker\texpectations\t")
+	for _, run := range r.Runs {
+		verdict := "passed"
+		if !run.Passed {
+			verdict = "FAILED"
+		}
+		if len(run.Expectations) == 0 {
+			verdict = "none"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%v\t%.0f\t%s\t\n", run.Scheme, run.Generated, run.Errors, run.Duplicates,
+			run.MonotonicViolations, run.DelayedCalls, time.Duration(run.LatencyMaxNs).Round(time.Microsecond), run.PeakWorkerRate, verdict)
+	}
+	tw.Flush()
+}
+
+func shippedNames() []string {
+	var names []string
+	for _, i := range scenarios.Shipped() {
+		names = append(names, i.Name)
+	}
+	return names
+}
+
+func cmdList(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("list", "list [scenarios|schemes|faults|layouts]", "Lists what ships with idsim; with no argument, everything.", stderr)
+	what, err := parse(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	sections := map[string]func(io.Writer){
+		"scenarios": listScenarios, "schemes": listSchemes, "faults": listFaults, "layouts": listLayouts,
+	}
+	order := []string{"scenarios", "schemes", "faults", "layouts"}
+	if len(what) == 0 {
+		what = order
+	}
+	for _, w := range what {
+		if sections[w] == nil {
+			fmt.Fprintf(stderr, "idsim list: unknown section %q (want one of: %s)\n", w, strings.Join(order, ", "))
+			return exitUsage
+		}
+	}
+	for i, w := range what {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		sections[w](stdout)
+	}
+	return exitOK
+}
+
+func listScenarios(w io.Writer) {
+	fmt.Fprintln(w, "Shipped scenarios (idsim run NAME):")
+	for _, i := range scenarios.Shipped() {
+		fmt.Fprintf(w, "  %-22s %s\n", i.Name, wrap(i.Description, 55, 25))
+	}
+}
+
+func listSchemes(w io.Writer) {
+	fmt.Fprintln(w, "Schemes (kind: in a scenario's schemes):")
+	fmt.Fprintln(w, "  snowflake              timestamp, node ID and per-tick sequence in 64 bits;")
+	fmt.Fprintln(w, "                         layout: a preset or custom bits; on_clock_backward:")
+	fmt.Fprintln(w, "                         error | wait (with max_wait) | ignore")
+}
+
+func listFaults(w io.Writer) {
+	fmt.Fprintln(w, "Faults (kind: in a scenario's faults):")
+	for _, k := range faults.Kinds() {
+		fmt.Fprintf(w, "  %-22s %s\n  %-22s keys: %s\n", k.Kind, wrap(k.Summary, 55, 25), "", k.Params)
+	}
+}
+
+func listLayouts(w io.Writer) {
+	fmt.Fprintln(w, "Snowflake layouts (idsim layout NAME):")
+	for _, l := range snowflake.Presets() {
+		fmt.Fprintf(w, "  %-10s %2d/%d/%d/%d bits of time/%s/%s/%s, %v ticks, horizon %s\n", l.Name,
+			l.Time.Bits, l.Datacenter.Bits, l.Worker.Bits, l.Sequence.Bits, l.DatacenterName(), l.WorkerName(), l.SequenceName(),
+			l.Unit, l.Horizon().Format("2006-01-02"))
+	}
+}
+
+// wrap folds text to width columns, indenting continuation lines.
+func wrap(text string, width, indent int) string {
+	var b strings.Builder
+	col := 0
+	for _, word := range strings.Fields(text) {
+		if col > 0 && col+1+len(word) > width {
+			b.WriteString("\n" + strings.Repeat(" ", indent))
+			col = 0
+		} else if col > 0 {
+			b.WriteString(" ")
+			col++
+		}
+		b.WriteString(word)
+		col += len(word)
+	}
+	return b.String()
+}
+
+func cmdLayout(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("layout", "layout NAME...", "Shows a Snowflake layout: where each field sits, how many IDs per second it allows\nper worker and per cluster, and when its timestamp runs out.\nLayouts: "+strings.Join(snowflake.PresetNames(), ", "), stderr)
+	names, err := parse(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	if len(names) == 0 {
+		fmt.Fprintf(stderr, "idsim layout: name a layout (one of: %s)\n", strings.Join(snowflake.PresetNames(), ", "))
+		return exitUsage
+	}
+	for i, name := range names {
+		l, ok := snowflake.Preset(name)
+		if !ok {
+			fmt.Fprintf(stderr, "idsim layout: unknown layout %q (one of: %s)\n", name, strings.Join(snowflake.PresetNames(), ", "))
+			return exitUsage
+		}
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		describeLayout(stdout, l)
+	}
+	return exitOK
+}
+
+func describeLayout(w io.Writer, l snowflake.Layout) {
+	fmt.Fprintf(w, "layout %s (%d bits", l.Name, l.TotalBits())
+	if l.Unsigned {
+		fmt.Fprint(w, ", unsigned")
+	}
+	fmt.Fprintln(w, ")")
+	type row struct {
+		name string
+		f    snowflake.Field
+		note string
+	}
+	rows := []row{
+		{"time", l.Time, fmt.Sprintf("%v ticks since %s", l.Unit, l.Epoch.UTC().Format(time.RFC3339Nano))},
+		{l.DatacenterName(), l.Datacenter, fmt.Sprintf("values 0..%d", l.Datacenter.Max())},
+		{l.WorkerName(), l.Worker, fmt.Sprintf("values 0..%d", l.Worker.Max())},
+		{l.SequenceName(), l.Sequence, fmt.Sprintf("%d IDs per tick", l.PerTick())},
+	}
+	// Most significant field first.
+	for i := 0; i < len(rows); i++ {
+		for j := i + 1; j < len(rows); j++ {
+			if rows[j].f.Shift > rows[i].f.Shift {
+				rows[i], rows[j] = rows[j], rows[i]
+			}
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range rows {
+		if r.f.Bits == 0 {
+			continue
+		}
+		fmt.Fprintf(tw, "  bits %d..%d\t%s\t%d bits\t%s\n", int(r.f.Shift)+int(r.f.Bits)-1, r.f.Shift, r.name, r.f.Bits, r.note)
+	}
+	tw.Flush()
+	fields := l.WorkerName()
+	if l.Datacenter.Bits > 0 {
+		fields = l.DatacenterName() + " and " + fields
+	}
+	fmt.Fprintf(w, "  nodes             %s (%d %s bits)\n", group(new(big.Int).Lsh(big.NewInt(1), uint(l.NodeBits()))), l.NodeBits(), fields)
+	fmt.Fprintf(w, "  ceiling           %s IDs/s per worker, %s IDs/s per cluster\n", groupF(l.CeilingPerWorker()), groupF(l.CeilingPerCluster()))
+	span := l.Horizon().Sub(l.Epoch)
+	years := float64(span/time.Hour) / (24 * 365.2425)
+	if span == time.Duration(1<<63-1) {
+		years = -1
+	}
+	fmt.Fprintf(w, "  horizon           %s", l.Horizon().Format(time.RFC3339Nano))
+	if years > 0 {
+		fmt.Fprintf(w, " (%.1f years after the epoch)", years)
+	}
+	fmt.Fprintln(w)
+	if t, ok := l.SignBitFrom(); ok {
+		fmt.Fprintf(w, "  sign bit          set from %s: IDs no longer fit a signed 64-bit integer\n", t.Format(time.RFC3339Nano))
+	}
+}
+
+func group(n *big.Int) string {
+	s := n.String()
+	var out []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+func groupF(f float64) string {
+	if f == float64(int64(f)) {
+		return group(big.NewInt(int64(f)))
+	}
+	return strconv.FormatFloat(f, 'f', 2, 64)
+}
+
+func cmdDecode(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("decode", "decode ID... --layout NAME", "Splits Snowflake IDs (decimal, or hex with 0x) into their fields and prints the\nembedded time in UTC. Layouts: "+strings.Join(snowflake.PresetNames(), ", "), stderr)
+	layout := fs.String("layout", "", "the layout the IDs were made with (required)")
+	ids, err := parse(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	if *layout == "" {
+		fmt.Fprintf(stderr, "idsim decode: say which layout made the IDs with --layout (one of: %s)\n", strings.Join(snowflake.PresetNames(), ", "))
+		return exitUsage
+	}
+	l, ok := snowflake.Preset(*layout)
+	if !ok {
+		fmt.Fprintf(stderr, "idsim decode: unknown layout %q (one of: %s)\n", *layout, strings.Join(snowflake.PresetNames(), ", "))
+		return exitUsage
+	}
+	if len(ids) == 0 {
+		fmt.Fprintln(stderr, "idsim decode: give at least one ID, e.g. idsim decode 175928847299117063 --layout discord")
+		return exitUsage
+	}
+	status := exitOK
+	for i, s := range ids {
+		id, err := strconv.ParseUint(strings.ReplaceAll(s, "_", ""), 0, 64)
+		if err != nil {
+			fmt.Fprintf(stderr, "idsim decode: %q is not a 64-bit unsigned integer (decimal, or hex with 0x)\n", s)
+			status = exitUsage
+			continue
+		}
+		p, err := l.Decode(id)
+		if err != nil {
+			fmt.Fprintf(stderr, "idsim decode: %v\n", err)
+			status = exitUsage
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "id\t%d (%#x)\n", id, id)
+		fmt.Fprintf(tw, "layout\t%s\n", l.Name)
+		fmt.Fprintf(tw, "time\t%s\n", p.Time.Format(time.RFC3339Nano))
+		fmt.Fprintf(tw, "tick\t%d × %v since %s\n", p.Tick, l.Unit, l.Epoch.UTC().Format(time.RFC3339Nano))
+		if l.Datacenter.Bits > 0 {
+			fmt.Fprintf(tw, "%s\t%d\n", l.DatacenterName(), p.Datacenter)
+		}
+		fmt.Fprintf(tw, "%s\t%d\n", l.WorkerName(), p.Worker)
+		fmt.Fprintf(tw, "%s\t%d\n", l.SequenceName(), p.Sequence)
+		tw.Flush()
+	}
+	return status
+}

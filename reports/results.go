@@ -1,0 +1,190 @@
+// Package reports holds the results of a scenario run and writes them:
+// results.json (the contract other tools read), report.md for people, and
+// duplicates.csv listing every duplicate.
+//
+// Keys in results.json are snake_case and stable: fields may be added,
+// never renamed. Everything in it is a function of the scenario and the
+// seed, so two runs write the same bytes.
+package reports
+
+// Results are the outcome of one scenario run with one seed.
+type Results struct {
+	Scenario    string `json:"scenario"`
+	Description string `json:"description,omitempty"`
+	// File is where the scenario came from: a path as given, or
+	// "embedded:NAME.yaml" for a shipped scenario.
+	File string `json:"file"`
+	Seed uint64 `json:"seed"`
+	// Passed is true when every expectation of every run held.
+	Passed bool `json:"passed"`
+	// Replay is the command that reproduces this run.
+	Replay string `json:"replay"`
+
+	Start       string   `json:"start"`
+	Duration    string   `json:"duration"`
+	DurationNs  int64    `json:"duration_ns"`
+	RateWindow  string   `json:"rate_window"`
+	Workers     int      `json:"workers"`
+	Datacenters []string `json:"datacenters,omitempty"`
+	Load        Load     `json:"load"`
+	Faults      []Fault  `json:"faults"`
+	Runs        []Run    `json:"runs"`
+}
+
+// Load is the base arrival process of every worker.
+type Load struct {
+	PerWorker       string  `json:"per_worker"`
+	PerWorkerPerSec float64 `json:"per_worker_per_sec"`
+	Pattern         string  `json:"pattern"`
+}
+
+// Fault is one entry of the scenario's fault schedule.
+type Fault struct {
+	// ID names the fault in findings: its kind and its position in the
+	// schedule, e.g. "clock_step#1".
+	ID          string `json:"id"`
+	Kind        string `json:"kind"`
+	Description string `json:"description"`
+	Line        int    `json:"line"`
+	// Active lists when the fault acted, per run (identical for every
+	// scheme, since they share the schedule).
+	Active []Span `json:"active"`
+}
+
+// Span is an interval of true time since the start of the run.
+type Span struct {
+	From    string `json:"from"`
+	To      string `json:"to"`
+	FromNs  int64  `json:"from_ns"`
+	ToNs    int64  `json:"to_ns"`
+	Workers []int  `json:"workers,omitempty"`
+}
+
+// Run is the result of one scheme.
+type Run struct {
+	Scheme string `json:"scheme"`
+	Kind   string `json:"kind"`
+	// Config describes the scheme's settings, e.g. "layout twitter,
+	// on_clock_backward wait, max_wait 5s".
+	Config string `json:"config"`
+	Layout string `json:"layout,omitempty"`
+	Policy string `json:"policy,omitempty"`
+
+	Offered   int64 `json:"offered"`
+	Generated int64 `json:"generated"`
+	Errors    int64 `json:"errors"`
+	// Unserved counts requests still queued when the run ended.
+	Unserved int64 `json:"unserved"`
+	// Duplicates counts extra copies of already issued IDs;
+	// DuplicatedIDs the distinct IDs that have copies.
+	Duplicates          int64 `json:"duplicates"`
+	DuplicatedIDs       int64 `json:"duplicated_ids"`
+	MonotonicViolations int64 `json:"monotonic_violations"`
+
+	WaitTotalNs int64 `json:"wait_total_ns"`
+	WaitMaxNs   int64 `json:"wait_max_ns"`
+	WaitedCalls int64 `json:"waited_calls"`
+	// DelayedCalls counts calls that completed after they arrived,
+	// whether waiting themselves or queued behind a waiting call;
+	// LatencyMeanNs averages arrival-to-completion over all completed
+	// calls.
+	DelayedCalls  int64   `json:"delayed_calls"`
+	LatencyMeanNs float64 `json:"latency_mean_ns"`
+	LatencyMaxNs  int64   `json:"latency_max_ns"`
+
+	// PeakWorkerRate is the highest rate, in IDs per second over one rate
+	// window, of any single worker; CeilingPerWorker the layout's limit.
+	PeakWorkerRate    float64 `json:"peak_worker_rate"`
+	PeakWorker        int     `json:"peak_worker"`
+	CeilingPerWorker  float64 `json:"ceiling_per_worker,omitempty"`
+	CeilingPerCluster float64 `json:"ceiling_per_cluster,omitempty"`
+	// RecordBytes is the memory the record of issued IDs took.
+	RecordBytes int64 `json:"record_bytes"`
+
+	Passed       bool          `json:"passed"`
+	Expectations []Expectation `json:"expectations"`
+
+	ErrorKinds []ErrorKind `json:"error_kinds"`
+	// DuplicateGroups explain every duplicate: each duplicate belongs to
+	// exactly one group, and the counts add up to Duplicates.
+	DuplicateGroups []DuplicateGroup `json:"duplicate_groups"`
+	// MonotonicFindings explain every monotonic violation.
+	MonotonicFindings []MonotonicFinding `json:"monotonic_findings"`
+
+	// DuplicateList is every duplicate, for duplicates.csv.
+	DuplicateList []Duplicate `json:"-"`
+}
+
+// Expectation is one expectation of the scenario and whether it held.
+type Expectation struct {
+	Key    string `json:"key"`
+	Want   string `json:"want"`
+	Got    string `json:"got"`
+	Passed bool   `json:"passed"`
+	Line   int    `json:"line"`
+}
+
+// ErrorKind counts failed calls with one kind of error.
+type ErrorKind struct {
+	Kind        string `json:"kind"`
+	Count       int64  `json:"count"`
+	Example     string `json:"example"`
+	FirstWorker int    `json:"first_worker"`
+	FirstAt     string `json:"first_at"`
+	FirstAtNs   int64  `json:"first_at_ns"`
+}
+
+// Issue is one issue of an ID.
+type Issue struct {
+	Worker int `json:"worker"`
+	// Index is the position of the ID among the worker's issued IDs.
+	Index int64 `json:"index"`
+	// At is the true time since the start of the run; Clock what the
+	// worker's wall clock read.
+	At      string `json:"at"`
+	AtNs    int64  `json:"at_ns"`
+	Clock   string `json:"clock"`
+	ClockNs int64  `json:"clock_ns"`
+	// WorkerID is the node ID the worker's generator was configured
+	// with, e.g. "datacenter 0, worker 3".
+	WorkerID string   `json:"worker_id"`
+	Faults   []string `json:"faults"`
+}
+
+// Duplicate is one extra copy of an ID, with the original.
+type Duplicate struct {
+	ID       uint64   `json:"id"`
+	Decoded  string   `json:"decoded,omitempty"`
+	Original Issue    `json:"original"`
+	Copy     Issue    `json:"copy"`
+	Faults   []string `json:"faults"`
+}
+
+// DuplicateGroup gathers duplicates with the same cause: the same pair of
+// workers, configured IDs and active faults.
+type DuplicateGroup struct {
+	OriginalWorker int       `json:"original_worker"`
+	CopyWorker     int       `json:"copy_worker"`
+	WorkerIDs      []string  `json:"worker_ids"`
+	Faults         []string  `json:"faults"`
+	Count          int64     `json:"count"`
+	Explanation    string    `json:"explanation"`
+	First          Duplicate `json:"first"`
+	Last           Duplicate `json:"last"`
+}
+
+// MonotonicFinding is an ID not greater than the one its worker issued
+// before it.
+type MonotonicFinding struct {
+	Worker      int      `json:"worker"`
+	Index       int64    `json:"index"`
+	ID          uint64   `json:"id"`
+	PrevID      uint64   `json:"prev_id"`
+	At          string   `json:"at"`
+	AtNs        int64    `json:"at_ns"`
+	Clock       string   `json:"clock"`
+	PrevAt      string   `json:"prev_at"`
+	PrevClock   string   `json:"prev_clock"`
+	Faults      []string `json:"faults"`
+	Explanation string   `json:"explanation"`
+}

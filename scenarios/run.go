@@ -1,0 +1,364 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/idsim/idsim/faults"
+	"github.com/idsim/idsim/generators/snowflake"
+	"github.com/idsim/idsim/reports"
+	"github.com/idsim/idsim/sim"
+	"github.com/idsim/idsim/sim/check"
+	"github.com/idsim/idsim/sim/schemes"
+)
+
+// Options adjust a run.
+type Options struct {
+	// Seed, when SeedSet, replaces the scenario's seed.
+	Seed    uint64
+	SeedSet bool
+	// Parallelism caps the goroutines the simulator uses; zero means
+	// GOMAXPROCS. It never changes the results.
+	Parallelism int
+	// Progress, when set, is called before each scheme runs.
+	Progress func(scheme string, i, n int)
+}
+
+// Run runs every scheme of the scenario on the same workers, load and
+// fault schedule, checks the results and evaluates the expectations.
+func Run(sc *Scenario, opt Options) (*reports.Results, error) {
+	seed := sc.Seed
+	if opt.SeedSet {
+		seed = opt.Seed
+	}
+	res := &reports.Results{
+		Scenario:    sc.Name,
+		Description: sc.Description,
+		File:        sc.File,
+		Seed:        seed,
+		Passed:      true,
+		Replay:      fmt.Sprintf("idsim run %s --seed %d", replayTarget(sc), seed),
+		Start:       sc.Start.Format(time.RFC3339Nano),
+		Duration:    sc.Duration.String(),
+		DurationNs:  int64(sc.Duration),
+		RateWindow:  sc.RateWindow.String(),
+		Workers:     sc.Workers,
+		Datacenters: sc.Datacenters,
+		Load: reports.Load{
+			PerWorker:       sc.Load.Rate.String(),
+			PerWorkerPerSec: sc.Load.Rate.Float(),
+			Pattern:         sc.Load.Pattern.String(),
+		},
+		Faults: []reports.Fault{},
+		Runs:   []reports.Run{},
+	}
+	for _, f := range sc.Faults {
+		res.Faults = append(res.Faults, reports.Fault{ID: f.ID, Kind: f.Kind(), Description: f.Describe(), Line: f.Line, Active: []reports.Span{}})
+	}
+	for i, s := range sc.Schemes {
+		if opt.Progress != nil {
+			opt.Progress(s.Label, i, len(sc.Schemes))
+		}
+		run, w, err := runScheme(sc, s, seed, opt.Parallelism)
+		if err != nil {
+			return nil, fmt.Errorf("scenario %s, scheme %s: %w", sc.Name, s.Label, err)
+		}
+		if i == 0 {
+			for _, a := range w.Activity() {
+				for k := range res.Faults {
+					if res.Faults[k].ID == a.Fault {
+						res.Faults[k].Active = append(res.Faults[k].Active, reports.Span{
+							From: time.Duration(a.From).String(), To: time.Duration(a.To).String(),
+							FromNs: a.From, ToNs: a.To, Workers: a.Workers,
+						})
+					}
+				}
+			}
+		}
+		res.Passed = res.Passed && run.Passed
+		res.Runs = append(res.Runs, *run)
+	}
+	return res, nil
+}
+
+func replayTarget(sc *Scenario) string {
+	if name, ok := strings.CutPrefix(sc.File, "embedded:"); ok {
+		return strings.TrimSuffix(name, ".yaml")
+	}
+	return sc.File
+}
+
+// runScheme simulates one scheme and turns what happened into a report.
+func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim.World, error) {
+	adapter := s.Sim(max(1, len(sc.Datacenters))).(schemes.Snowflake)
+	w, err := sim.New(sim.Config{
+		Seed:        seed,
+		Start:       sc.Start.UnixNano(),
+		Duration:    int64(sc.Duration),
+		Workers:     sc.Identities(),
+		Load:        sc.Load,
+		Scheme:      adapter,
+		RateWindow:  int64(sc.RateWindow),
+		Parallelism: par,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range sc.Faults {
+		if err := f.Schedule(w, f.ID); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", f.ID, err)
+		}
+	}
+	if err := w.Run(); err != nil {
+		return nil, nil, err
+	}
+	sum := w.Summary()
+	dups := check.Duplicates(w.Logs())
+	ex := explainer{sc: sc, s: s, adapter: adapter}
+
+	run := &reports.Run{
+		Scheme:              s.Label,
+		Kind:                s.Kind,
+		Config:              s.Config(),
+		Layout:              s.Layout.Name,
+		Policy:              s.Policy.String(),
+		Offered:             sum.Offered,
+		Generated:           sum.Generated,
+		Errors:              sum.Errors,
+		Unserved:            sum.Unserved,
+		DuplicatedIDs:       int64(len(dups)),
+		MonotonicViolations: int64(len(sum.Violations)),
+		WaitTotalNs:         sum.WaitTotal,
+		WaitMaxNs:           sum.WaitMax,
+		WaitedCalls:         sum.WaitedCalls,
+		LatencyMaxNs:        sum.LatencyMax,
+		DelayedCalls:        sum.DelayedCalls,
+		PeakWorkerRate:      sum.PeakWorkerRate,
+		PeakWorker:          sum.PeakWorker,
+		CeilingPerWorker:    s.Layout.CeilingPerWorker(),
+		CeilingPerCluster:   s.Layout.CeilingPerCluster(),
+		RecordBytes:         sum.RecordBytes,
+		ErrorKinds:          []reports.ErrorKind{},
+		DuplicateGroups:     []reports.DuplicateGroup{},
+		MonotonicFindings:   []reports.MonotonicFinding{},
+		Expectations:        []reports.Expectation{},
+	}
+	if done := sum.Generated + sum.Errors; done > 0 {
+		run.LatencyMeanNs = float64(sum.LatencyTotal) / float64(done)
+	}
+	for _, e := range sum.ErrorKinds {
+		run.ErrorKinds = append(run.ErrorKinds, reports.ErrorKind{
+			Kind: e.Kind, Count: e.Count, Example: e.Example, FirstWorker: e.Worker,
+			FirstAt: time.Duration(e.FirstTime).String(), FirstAtNs: e.FirstTime,
+		})
+	}
+	for _, d := range w.ExplainDuplicates(dups) {
+		run.DuplicateList = append(run.DuplicateList, ex.duplicate(d))
+	}
+	run.Duplicates = int64(len(run.DuplicateList))
+	run.DuplicateGroups = ex.group(run.DuplicateList)
+	for _, v := range sum.Violations {
+		run.MonotonicFindings = append(run.MonotonicFindings, ex.violation(w, v))
+	}
+	run.Passed = true
+	for _, e := range s.Expect {
+		got, ok := e.evaluate(run, s.Layout, sc.RateWindow)
+		run.Expectations = append(run.Expectations, reports.Expectation{Key: e.Key, Want: e.Want, Got: got, Passed: ok, Line: e.Line})
+		run.Passed = run.Passed && ok
+	}
+	return run, w, nil
+}
+
+// evaluate checks the expectation against a run.
+func (e Expectation) evaluate(r *reports.Run, l snowflake.Layout, window time.Duration) (got string, ok bool) {
+	switch e.Key {
+	case "unique":
+		return fmt.Sprintf("%d duplicates", r.Duplicates), (r.Duplicates == 0) == e.boolean
+	case "monotonic":
+		return fmt.Sprintf("%d violations", r.MonotonicViolations), (r.MonotonicViolations == 0) == e.boolean
+	case "within_ceiling":
+		// A window can overlap one tick more than it spans, so a worker
+		// at the ceiling may show up to one tick's worth above it.
+		limit := l.CeilingPerWorker() * (1 + float64(l.Unit)/float64(window))
+		return fmt.Sprintf("peak %.0f IDs/s per worker, ceiling %.0f", r.PeakWorkerRate, l.CeilingPerWorker()), (r.PeakWorkerRate <= limit) == e.boolean
+	}
+	var n int64
+	switch e.Key {
+	case "duplicates":
+		n = r.Duplicates
+	case "monotonic_violations":
+		n = r.MonotonicViolations
+	case "errors":
+		n = r.Errors
+	case "generated":
+		n = r.Generated
+	case "unserved":
+		n = r.Unserved
+	}
+	return fmt.Sprint(n), e.cmp.holds(n)
+}
+
+// explainer turns the simulator's findings into report entries.
+type explainer struct {
+	sc      *Scenario
+	s       Scheme
+	adapter schemes.Snowflake
+}
+
+func (x explainer) workerID(id sim.Identity) string {
+	dc, w, err := x.adapter.Fields(id)
+	if err != nil {
+		return fmt.Sprintf("invalid (%v)", err)
+	}
+	l := x.s.Layout
+	if l.Datacenter.Bits == 0 {
+		return fmt.Sprintf("%s %d", l.WorkerName(), w)
+	}
+	return fmt.Sprintf("%s %d, %s %d", l.DatacenterName(), dc, l.WorkerName(), w)
+}
+
+func (x explainer) issue(i sim.Issue) reports.Issue {
+	return reports.Issue{
+		Worker:   i.Worker,
+		Index:    i.Index,
+		At:       time.Duration(i.Time).String(),
+		AtNs:     i.Time,
+		Clock:    clockString(i.Clock),
+		ClockNs:  i.Clock,
+		WorkerID: x.workerID(i.Identity),
+		Faults:   nonNil(i.Faults),
+	}
+}
+
+func clockString(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (x explainer) decode(id uint64) string {
+	p, err := x.s.Layout.Decode(id)
+	if err != nil {
+		return err.Error()
+	}
+	l := x.s.Layout
+	d := fmt.Sprintf("time %s", p.Time.Format(time.RFC3339Nano))
+	if l.Datacenter.Bits > 0 {
+		d += fmt.Sprintf(", %s %d", l.DatacenterName(), p.Datacenter)
+	}
+	return d + fmt.Sprintf(", %s %d, %s %d", l.WorkerName(), p.Worker, l.SequenceName(), p.Sequence)
+}
+
+func (x explainer) duplicate(d sim.DuplicateFinding) reports.Duplicate {
+	return reports.Duplicate{
+		ID:       d.ID,
+		Decoded:  x.decode(d.ID),
+		Original: x.issue(d.Original),
+		Copy:     x.issue(d.Copy),
+		Faults:   nonNil(d.Faults),
+	}
+}
+
+// group gathers duplicates by cause, in order of each group's first copy.
+func (x explainer) group(list []reports.Duplicate) []reports.DuplicateGroup {
+	groups := []reports.DuplicateGroup{}
+	index := map[string]int{}
+	for _, d := range list {
+		// Which twin issued an ID first is chance: group by the pair.
+		a, b := d.Original.Worker, d.Copy.Worker
+		key := fmt.Sprint(min(a, b), max(a, b), d.Faults)
+		i, ok := index[key]
+		if !ok {
+			i = len(groups)
+			index[key] = i
+			groups = append(groups, reports.DuplicateGroup{
+				OriginalWorker: d.Original.Worker,
+				CopyWorker:     d.Copy.Worker,
+				WorkerIDs:      []string{d.Original.WorkerID, d.Copy.WorkerID},
+				Faults:         d.Faults,
+				First:          d,
+			})
+		}
+		g := &groups[i]
+		g.Count++
+		g.Last = d
+	}
+	for i := range groups {
+		groups[i].Explanation = x.explainGroup(&groups[i])
+	}
+	return groups
+}
+
+func (x explainer) fault(id string) faults.Fault {
+	for _, f := range x.sc.Faults {
+		if f.ID == id {
+			return f.Fault
+		}
+	}
+	return nil
+}
+
+// explainGroup says in words why the duplicates of a group happened.
+func (x explainer) explainGroup(g *reports.DuplicateGroup) string {
+	var b strings.Builder
+	first := g.First
+	plural := "s"
+	if g.Count == 1 {
+		plural = ""
+	}
+	if g.OriginalWorker == g.CopyWorker {
+		fmt.Fprintf(&b, "Worker %d (%s) issued %d ID%s it had already issued. The first repeat came at %s, when its clock read %s; it had issued that ID %v earlier, at %s, when its clock read %s",
+			g.CopyWorker, first.Copy.WorkerID, g.Count, plural, first.Copy.At, first.Copy.Clock,
+			time.Duration(first.Copy.AtNs-first.Original.AtNs), first.Original.At, first.Original.Clock)
+		fmt.Fprintf(&b, ": its clock was back in the same %v tick.", x.s.Layout.Unit)
+	} else if g.WorkerIDs[0] == g.WorkerIDs[1] {
+		fmt.Fprintf(&b, "Workers %d and %d were both configured as %s, so they issue the same ID whenever both use the same sequence number in the same tick: %d duplicate%s, the first at %s.",
+			g.OriginalWorker, g.CopyWorker, g.WorkerIDs[0], g.Count, plural, first.Copy.At)
+	} else {
+		fmt.Fprintf(&b, "Workers %d (%s) and %d (%s) issued %d identical ID%s although configured differently; the first at %s.",
+			g.OriginalWorker, g.WorkerIDs[0], g.CopyWorker, g.WorkerIDs[1], g.Count, plural, first.Copy.At)
+	}
+	if len(g.Faults) == 0 {
+		b.WriteString(" No fault was in force.")
+	}
+	for _, id := range g.Faults {
+		if f := x.fault(id); f != nil {
+			fmt.Fprintf(&b, " In force: %s (%s).", id, f.Describe())
+		}
+	}
+	if g.OriginalWorker == g.CopyWorker && x.s.Policy == snowflake.Ignore {
+		b.WriteString(" Policy on_clock_backward: ignore issues IDs from a clock that went back instead of refusing or waiting.")
+	}
+	return b.String()
+}
+
+func (x explainer) violation(w *sim.World, v sim.OrderViolation) reports.MonotonicFinding {
+	wk := w.Workers()[v.Worker]
+	now, prev := wk.Clock().ReadingAt(v.Time), wk.Clock().ReadingAt(v.PrevTime)
+	f := reports.MonotonicFinding{
+		Worker: v.Worker, Index: v.Index, ID: v.ID, PrevID: v.PrevID,
+		At: time.Duration(v.Time).String(), AtNs: v.Time, Clock: clockString(now),
+		PrevAt: time.Duration(v.PrevTime).String(), PrevClock: clockString(prev),
+		Faults: nonNil(w.ActiveAt(v.Worker, v.Time)),
+	}
+	rel := "not greater than"
+	if v.ID < v.PrevID {
+		rel = "less than"
+	}
+	f.Explanation = fmt.Sprintf("Worker %d issued %d at %s (clock %s), %s the %d it issued at %s (clock %s)",
+		v.Worker, v.ID, f.At, f.Clock, rel, v.PrevID, f.PrevAt, f.PrevClock)
+	if now < prev {
+		f.Explanation += fmt.Sprintf("; its clock had gone back by %v", time.Duration(prev-now))
+	}
+	f.Explanation += "."
+	for _, id := range f.Faults {
+		if flt := x.fault(id); flt != nil {
+			f.Explanation += fmt.Sprintf(" In force: %s (%s).", id, flt.Describe())
+		}
+	}
+	return f
+}

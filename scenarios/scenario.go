@@ -1,0 +1,318 @@
+// Package scenarios reads scenario files — the YAML that says which
+// schemes to compare, on how many workers, under what load and faults, and
+// what to expect — validates them, runs them on the simulator, and ships
+// a set of scenarios embedded in the binary.
+//
+// A scenario file is decoded strictly: unknown keys, values of the wrong
+// type and impossible values are errors reported as
+// "file:line:column: message" with the offending line.
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/big"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/idsim/idsim/faults"
+	"github.com/idsim/idsim/generators/snowflake"
+	"github.com/idsim/idsim/sim"
+	"github.com/idsim/idsim/sim/schemes"
+)
+
+// Scenario is a validated scenario.
+type Scenario struct {
+	Name        string
+	Description string
+	// File is where the scenario came from: a path, or
+	// "embedded:NAME.yaml".
+	File        string
+	Seed        uint64
+	Start       time.Time
+	Duration    time.Duration
+	RateWindow  time.Duration
+	Workers     int
+	Datacenters []string
+	Load        sim.Load
+	Schemes     []Scheme
+	Faults      []Fault
+}
+
+// Scheme is one scheme under test.
+type Scheme struct {
+	Label   string
+	Kind    string
+	Layout  snowflake.Layout
+	Policy  snowflake.Policy
+	MaxWait time.Duration
+	Expect  []Expectation
+	Line    int
+}
+
+// Sim returns the simulator's view of the scheme.
+func (s Scheme) Sim(datacenters int) sim.Scheme {
+	return schemes.Snowflake{Layout: s.Layout, OnBackward: s.Policy, MaxWait: s.MaxWait, Datacenters: datacenters}
+}
+
+// Config describes the scheme's settings in one line.
+func (s Scheme) Config() string {
+	c := fmt.Sprintf("layout %s, on_clock_backward %s", s.Layout.Name, s.Policy)
+	if s.Policy == snowflake.Wait {
+		c += fmt.Sprintf(", max_wait %v", s.MaxWait)
+	}
+	return c
+}
+
+// Fault is an entry of the fault schedule.
+type Fault struct {
+	// ID names the fault in findings, e.g. "clock_step#1".
+	ID   string
+	Line int
+	faults.Fault
+}
+
+// Expectation is one expected property of a run.
+type Expectation struct {
+	// Key is the expectation's name in the file, e.g. "duplicates".
+	Key  string
+	Want string
+	Line int
+
+	boolean bool
+	cmp     comparison
+}
+
+// Identities returns the identity of each worker: datacenters are
+// assigned round-robin, and a worker's node is its number within its
+// datacenter.
+func (s *Scenario) Identities() []sim.Identity {
+	ndc := max(1, len(s.Datacenters))
+	ids := make([]sim.Identity, s.Workers)
+	for i := range ids {
+		ids[i] = sim.Identity{Datacenter: i % ndc, Node: i / ndc}
+	}
+	return ids
+}
+
+// Error is a problem with a scenario file, at a place in it.
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+	// Source is the offending line of the file, if known.
+	Source string
+}
+
+// Error renders "file:line:col: message", then the offending line with a
+// caret under the column.
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	if e.Source != "" {
+		fmt.Fprintf(&b, "\n%5d | %s\n      | %s^", e.Line, e.Source, caretPad(e.Source, e.Col))
+	}
+	return b.String()
+}
+
+// caretPad returns the blanks (keeping tabs) that put a caret under
+// column col of line.
+func caretPad(line string, col int) string {
+	var b strings.Builder
+	for i, r := range []rune(line) {
+		if i >= col-1 {
+			break
+		}
+		if r == '\t' {
+			b.WriteRune('\t')
+		} else {
+			b.WriteRune(' ')
+		}
+	}
+	return b.String()
+}
+
+// Parse reads and validates a scenario. file names the source in errors
+// and results. Errors are *Error.
+func Parse(file string, src []byte) (*Scenario, error) {
+	spec, err := decode(src)
+	if err == nil {
+		var sc *Scenario
+		if sc, err = validate(spec); err == nil {
+			sc.File = file
+			return sc, nil
+		}
+	}
+	return nil, locate(file, src, err)
+}
+
+// decode parses the YAML strictly into the spec.
+func decode(src []byte) (*fileSpec, error) {
+	if len(bytes.TrimSpace(src)) == 0 {
+		return nil, errAt(pos{1, 1}, "empty scenario file")
+	}
+	f, err := parser.ParseBytes(src, 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(f.Docs) != 1 {
+		return nil, errAt(pos{1, 1}, "a scenario file holds one YAML document, found %d", len(f.Docs))
+	}
+	body := f.Docs[0].Body
+	if body == nil {
+		return nil, errAt(pos{1, 1}, "empty scenario file")
+	}
+	if _, err := mapping(body, "a scenario"); err != nil {
+		return nil, err
+	}
+	var spec fileSpec
+	if err := yaml.NodeToValue(body, &spec, yaml.Strict()); err != nil {
+		return nil, err
+	}
+	return &spec, nil
+}
+
+// locate turns a decoding or validation error into an *Error with the
+// file, position and source line.
+func locate(file string, src []byte, err error) error {
+	e := &Error{File: file, Line: 1, Col: 1, Msg: err.Error()}
+	var pe *posError
+	var ye yaml.Error
+	switch {
+	case errors.As(err, &pe):
+		e.Line, e.Col, e.Msg = pe.at.line, pe.at.col, pe.msg
+	case errors.As(err, &ye):
+		if tk := ye.GetToken(); tk != nil {
+			e.Line, e.Col = tk.Position.Line, tk.Position.Column
+		}
+		e.Msg = ye.GetMessage()
+	}
+	lines := strings.Split(string(src), "\n")
+	if e.Line >= 1 && e.Line <= len(lines) {
+		e.Source = strings.TrimRight(lines[e.Line-1], "\r")
+	}
+	return e
+}
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// Limits on what a scenario may ask for, so that a typo cannot make the
+// simulator try to hold more IDs than the machine has memory for.
+const (
+	maxWorkers     = 100_000
+	maxDuration    = 24 * time.Hour
+	maxExpectedIDs = 2_000_000_000
+)
+
+// DefaultStart is what every worker's clock reads when a run starts,
+// unless the scenario says otherwise.
+var DefaultStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// validate checks the spec and builds the scenario.
+func validate(f *fileSpec) (*Scenario, error) {
+	sc := &Scenario{
+		Name:        f.Name.v,
+		Description: strings.TrimSpace(f.Description.v),
+		Seed:        1,
+		Start:       DefaultStart,
+		Duration:    f.Duration.v,
+		RateWindow:  100 * time.Millisecond,
+	}
+	if !f.Name.set {
+		return nil, errAt(pos{1, 1}, "missing name: every scenario needs a name (lower case letters, digits, '.', '_', '-')")
+	}
+	if !nameRE.MatchString(sc.Name) {
+		return nil, errAt(f.Name.p, "name %q: use lower case letters, digits, '.', '_' and '-', starting with a letter or digit", sc.Name)
+	}
+	if f.Seed.set {
+		if f.Seed.v < 0 {
+			return nil, errAt(f.Seed.p, "seed must not be negative")
+		}
+		sc.Seed = uint64(f.Seed.v)
+	}
+	if f.Start.set {
+		sc.Start = f.Start.v
+		if y := sc.Start.Year(); y < 1970 || y > 2200 {
+			return nil, errAt(f.Start.p, "start %s is outside 1970..2200", sc.Start.Format(time.RFC3339))
+		}
+	}
+	if !f.Duration.set {
+		return nil, errAt(pos{1, 1}, "missing duration: how long the run lasts in virtual time, e.g. duration: 10s")
+	}
+	if sc.Duration <= 0 || sc.Duration > maxDuration {
+		return nil, errAt(f.Duration.p, "duration %v must be positive and at most %v", sc.Duration, maxDuration)
+	}
+	if f.RateWindow.set {
+		sc.RateWindow = f.RateWindow.v
+		if sc.RateWindow <= 0 || sc.RateWindow > sc.Duration {
+			return nil, errAt(f.RateWindow.p, "rate_window %v must be positive and at most the duration", sc.RateWindow)
+		}
+	}
+
+	if !f.Workers.set {
+		return nil, errAt(pos{1, 1}, "missing workers, e.g. workers: {count: 64}")
+	}
+	if !f.Workers.Count.set {
+		return nil, errAt(f.Workers.p, "workers needs a count")
+	}
+	if c := f.Workers.Count.v; c < 1 || c > maxWorkers {
+		return nil, errAt(f.Workers.Count.p, "worker count %d must be between 1 and %d", c, maxWorkers)
+	}
+	sc.Workers = int(f.Workers.Count.v)
+	if f.Workers.Datacenters.set {
+		dcs := f.Workers.Datacenters.v
+		if len(dcs) == 0 {
+			return nil, errAt(f.Workers.Datacenters.p, "datacenters is empty; leave it out for a single datacenter")
+		}
+		for i, d := range dcs {
+			if d == "" || slices.Contains(dcs[:i], d) {
+				return nil, errAt(f.Workers.Datacenters.p, "datacenter names must be non-empty and distinct (%q)", d)
+			}
+		}
+		if len(dcs) > sc.Workers {
+			return nil, errAt(f.Workers.Datacenters.p, "%d datacenters for %d workers: some would be empty", len(dcs), sc.Workers)
+		}
+		sc.Datacenters = dcs
+	}
+
+	if !f.Load.set || !f.Load.PerWorker.set {
+		return nil, errAt(orPos(f.Load.p, f.Load.set), "missing load: per_worker, e.g. load: {per_worker: 20000/s, pattern: poisson}")
+	}
+	sc.Load.Rate = f.Load.PerWorker.v
+	if f.Load.Pattern.set {
+		p, err := sim.ParsePattern(f.Load.Pattern.v)
+		if err != nil {
+			return nil, errAt(f.Load.Pattern.p, "%v", err)
+		}
+		sc.Load.Pattern = p
+	}
+	expected := new(big.Rat).Mul(sc.Load.Rate.PerSec, big.NewRat(int64(sc.Duration/time.Millisecond)*int64(sc.Workers), 1000))
+	if expected.Cmp(big.NewRat(maxExpectedIDs, 1)) > 0 {
+		n, _ := expected.Float64()
+		return nil, errAt(f.Load.PerWorker.p, "%d workers at %v for %v ask for about %.3g IDs per scheme; the limit is %.0g (each takes 12 bytes of memory)",
+			sc.Workers, sc.Load.Rate, sc.Duration, n, float64(maxExpectedIDs))
+	}
+
+	if err := validateSchemes(f, sc); err != nil {
+		return nil, err
+	}
+	if err := validateFaults(f, sc); err != nil {
+		return nil, err
+	}
+	if err := validateExpect(f, sc); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+func orPos(p pos, set bool) pos {
+	if set {
+		return p
+	}
+	return pos{1, 1}
+}

@@ -1,0 +1,342 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/idsim/idsim/faults"
+	"github.com/idsim/idsim/generators/snowflake"
+	"github.com/idsim/idsim/sim"
+	"github.com/idsim/idsim/sim/schemes"
+)
+
+// SchemeKinds lists the scheme kinds a scenario can use.
+var SchemeKinds = []string{"snowflake"}
+
+func validateSchemes(f *fileSpec, sc *Scenario) error {
+	if !f.Schemes.set || len(f.Schemes.v) == 0 {
+		return errAt(orPos(f.Schemes.p, f.Schemes.set), "missing schemes: list at least one, e.g. schemes: [{label: refuse, kind: snowflake, layout: twitter, on_clock_backward: error}]")
+	}
+	for _, s := range f.Schemes.v {
+		if !s.Label.set || s.Label.v == "" {
+			return errAt(s.p, "scheme needs a label: the name its row has in the report")
+		}
+		if !nameRE.MatchString(s.Label.v) {
+			return errAt(s.Label.p, "label %q: use lower case letters, digits, '.', '_' and '-'", s.Label.v)
+		}
+		for _, prev := range sc.Schemes {
+			if prev.Label == s.Label.v {
+				return errAt(s.Label.p, "label %q is used twice (first on line %d)", s.Label.v, prev.Line)
+			}
+		}
+		if !s.Kind.set {
+			return errAt(s.p, "scheme %q needs a kind (one of: %s)", s.Label.v, strings.Join(SchemeKinds, ", "))
+		}
+		if s.Kind.v != "snowflake" {
+			return errAt(s.Kind.p, "unknown scheme kind %q (one of: %s)", s.Kind.v, strings.Join(SchemeKinds, ", "))
+		}
+		out := Scheme{Label: s.Label.v, Kind: s.Kind.v, Line: s.p.line, Policy: snowflake.Error}
+		if !s.Layout.set {
+			return errAt(s.p, "scheme %q needs a layout: one of %s, or a mapping with time_bits, unit, epoch, datacenter_bits, worker_bits and sequence_bits",
+				s.Label.v, strings.Join(snowflake.PresetNames(), ", "))
+		}
+		l, err := buildLayout(s.Layout)
+		if err != nil {
+			return err
+		}
+		out.Layout = l
+		if s.OnClockBackward.set {
+			p, err := snowflake.ParsePolicy(s.OnClockBackward.v)
+			if err != nil {
+				return errAt(s.OnClockBackward.p, "%v", err)
+			}
+			out.Policy = p
+		}
+		switch {
+		case out.Policy == snowflake.Wait && !s.MaxWait.set:
+			return errAt(s.OnClockBackward.p, "on_clock_backward: wait needs max_wait, the longest a call may wait for the clock, e.g. max_wait: 5s")
+		case out.Policy == snowflake.Wait && s.MaxWait.v <= 0:
+			return errAt(s.MaxWait.p, "max_wait must be positive")
+		case out.Policy != snowflake.Wait && s.MaxWait.set:
+			return errAt(s.MaxWait.p, "max_wait only applies to on_clock_backward: wait")
+		}
+		out.MaxWait = s.MaxWait.v
+		// Every worker's configured ID must fit the layout.
+		adapter := out.Sim(max(1, len(sc.Datacenters))).(schemes.Snowflake)
+		for _, id := range sc.Identities() {
+			if _, _, err := adapter.Fields(id); err != nil {
+				return errAt(f.Workers.Count.p, "%d workers do not fit scheme %q (line %d): %v", sc.Workers, out.Label, out.Line, err)
+			}
+		}
+		sc.Schemes = append(sc.Schemes, out)
+	}
+	return nil
+}
+
+// buildLayout resolves a preset name or builds and validates a custom
+// layout, reporting problems at the offending key.
+func buildLayout(ls layoutSpec) (snowflake.Layout, error) {
+	if ls.custom == nil {
+		l, ok := snowflake.Preset(ls.preset.v)
+		if !ok {
+			return l, errAt(ls.p, "unknown layout %q (one of: %s, or a custom mapping)", ls.preset.v, strings.Join(snowflake.PresetNames(), ", "))
+		}
+		return l, nil
+	}
+	c := ls.custom
+	for _, req := range []struct {
+		name string
+		set  bool
+	}{{"epoch", c.Epoch.set}, {"unit", c.Unit.set}, {"time_bits", c.TimeBits.set}, {"sequence_bits", c.SequenceBits.set}} {
+		if !req.set {
+			return snowflake.Layout{}, errAt(c.p, "custom layout needs %s (it takes epoch, unit, time_bits, datacenter_bits, worker_bits, sequence_bits, optional *_shift and unsigned)", req.name)
+		}
+	}
+	bitsOf := func(i integer, name string) (uint8, error) {
+		if i.v < 0 || i.v > 64 {
+			return 0, errAt(i.p, "%s %d out of range 0..64", name, i.v)
+		}
+		return uint8(i.v), nil
+	}
+	var widths [4]uint8
+	for k, x := range []struct {
+		i    integer
+		name string
+	}{{c.TimeBits, "time_bits"}, {c.DatacenterBits, "datacenter_bits"}, {c.WorkerBits, "worker_bits"}, {c.SequenceBits, "sequence_bits"}} {
+		b, err := bitsOf(x.i, x.name)
+		if err != nil {
+			return snowflake.Layout{}, err
+		}
+		widths[k] = b
+	}
+	name := c.Name.v
+	if name == "" {
+		name = "custom"
+	}
+	total := int(widths[0]) + int(widths[1]) + int(widths[2]) + int(widths[3])
+	shifts := []integer{c.TimeShift, c.DatacenterShift, c.WorkerShift, c.SequenceShift}
+	anyShift := false
+	for _, s := range shifts {
+		anyShift = anyShift || s.set
+	}
+	var l snowflake.Layout
+	if anyShift {
+		l = snowflake.Layout{Name: name, Epoch: c.Epoch.v, Unit: c.Unit.v}
+		fields := []*snowflake.Field{&l.Time, &l.Datacenter, &l.Worker, &l.Sequence}
+		names := []string{"time_shift", "datacenter_shift", "worker_shift", "sequence_shift"}
+		for k, s := range shifts {
+			if widths[k] == 0 {
+				continue
+			}
+			if !s.set {
+				return l, errAt(c.p, "custom layout gives some shifts but not %s: give all or none", names[k])
+			}
+			if s.v < 0 || s.v > 63 {
+				return l, errAt(s.p, "%s %d out of range 0..63", names[k], s.v)
+			}
+			*fields[k] = snowflake.Field{Shift: uint8(s.v), Bits: widths[k]}
+		}
+	} else {
+		if total > 64 {
+			return l, errAt(c.TimeBits.p, "the fields add up to %d bits; an ID has 64 (63 unless unsigned: true)", total)
+		}
+		l = snowflake.Packed(name, c.Epoch.v, c.Unit.v, widths[0], widths[1], widths[2], widths[3])
+	}
+	l.Unsigned = c.Unsigned.v
+	if err := l.Validate(); err != nil {
+		var le *snowflake.LayoutError
+		at := c.p
+		if errors.As(err, &le) {
+			switch le.Field {
+			case "time":
+				at = pick(c.TimeShift, c.TimeBits)
+			case "datacenter":
+				at = pick(c.DatacenterShift, c.DatacenterBits)
+			case "worker":
+				at = pick(c.WorkerShift, c.WorkerBits)
+			case "sequence":
+				at = pick(c.SequenceShift, c.SequenceBits)
+			case "unit":
+				at = c.Unit.p
+			case "epoch":
+				at = c.Epoch.p
+			}
+			return l, errAt(at, "layout %s: %s", le.Field, le.Msg)
+		}
+		return l, errAt(at, "%v", err)
+	}
+	return l, nil
+}
+
+// pick returns the position of the shift if it was given, else of the
+// width.
+func pick(shift, width integer) pos {
+	if shift.set {
+		return shift.p
+	}
+	return width.p
+}
+
+// faultKeys lists, per kind, the keys a fault takes and which are
+// required.
+var faultKeys = map[string]struct{ allowed, required []string }{
+	"clock_step":          {[]string{"at", "workers", "by"}, []string{"at", "workers", "by"}},
+	"duplicate_worker_id": {[]string{"at", "workers"}, []string{"workers"}},
+	"sequence_flood":      {[]string{"at", "for", "workers", "rate", "pattern"}, []string{"at", "for", "workers", "rate"}},
+	"clock_drift":         {[]string{"at", "for", "workers", "ppm"}, []string{"at", "workers", "ppm"}},
+	"clock_freeze":        {[]string{"at", "for", "workers"}, []string{"at", "for", "workers"}},
+	"pause":               {[]string{"at", "for", "workers"}, []string{"at", "for", "workers"}},
+	"restart":             {[]string{"at", "workers", "downtime"}, []string{"at", "workers", "downtime"}},
+}
+
+// faultKinds lists the kinds in catalogue order.
+func faultKinds() []string {
+	var ks []string
+	for _, k := range faults.Kinds() {
+		ks = append(ks, k.Kind)
+	}
+	return ks
+}
+
+func validateFaults(f *fileSpec, sc *Scenario) error {
+	env := faults.Env{Workers: sc.Workers, Duration: sc.Duration}
+	for i, fs := range f.Faults.v {
+		if !fs.Kind.set {
+			return errAt(fs.p, "fault needs a kind (one of: %s)", strings.Join(faultKinds(), ", "))
+		}
+		keys, ok := faultKeys[fs.Kind.v]
+		if !ok {
+			return errAt(fs.Kind.p, "unknown fault kind %q (one of: %s)", fs.Kind.v, strings.Join(faultKinds(), ", "))
+		}
+		given := map[string]pos{}
+		for name, p := range map[string]struct {
+			set bool
+			p   pos
+		}{
+			"at": {fs.At.set, fs.At.p}, "for": {fs.For.set, fs.For.p}, "workers": {fs.Workers.set, fs.Workers.p},
+			"by": {fs.By.set, fs.By.p}, "rate": {fs.Rate.set, fs.Rate.p}, "pattern": {fs.Pattern.set, fs.Pattern.p},
+			"ppm": {fs.PPM.set, fs.PPM.p}, "downtime": {fs.Downtime.set, fs.Downtime.p},
+		} {
+			if p.set {
+				given[name] = p.p
+			}
+		}
+		for _, name := range []string{"at", "for", "workers", "by", "rate", "pattern", "ppm", "downtime"} {
+			if p, ok := given[name]; ok && !contains(keys.allowed, name) {
+				return errAt(p, "%s does not take %s (it takes %s)", fs.Kind.v, name, strings.Join(keys.allowed, ", "))
+			}
+		}
+		for _, name := range keys.required {
+			if _, ok := given[name]; !ok {
+				return errAt(fs.p, "%s needs %s (it takes %s)", fs.Kind.v, name, strings.Join(keys.allowed, ", "))
+			}
+		}
+		var workers faults.Workers
+		if !fs.Workers.all {
+			workers = fs.Workers.v
+		}
+		var fault faults.Fault
+		switch fs.Kind.v {
+		case "clock_step":
+			fault = faults.ClockStep{At: fs.At.v, Workers: workers, By: fs.By.v}
+		case "duplicate_worker_id":
+			if fs.Workers.all {
+				return errAt(fs.Workers.p, "list the workers that share an ID, e.g. [3, 7]")
+			}
+			fault = faults.DuplicateWorkerID{At: fs.At.v, Workers: workers}
+		case "sequence_flood":
+			pattern := sim.Constant
+			if fs.Pattern.set {
+				p, err := sim.ParsePattern(fs.Pattern.v)
+				if err != nil {
+					return errAt(fs.Pattern.p, "%v", err)
+				}
+				pattern = p
+			}
+			fault = faults.SequenceFlood{At: fs.At.v, For: fs.For.v, Workers: workers, Rate: fs.Rate.v, Pattern: pattern}
+		case "clock_drift":
+			fault = faults.ClockDrift{At: fs.At.v, For: fs.For.v, Workers: workers, PPM: fs.PPM.v}
+		case "clock_freeze":
+			fault = faults.ClockFreeze{At: fs.At.v, For: fs.For.v, Workers: workers}
+		case "pause":
+			fault = faults.Pause{At: fs.At.v, For: fs.For.v, Workers: workers}
+		case "restart":
+			fault = faults.Restart{At: fs.At.v, Workers: workers, Downtime: fs.Downtime.v}
+		}
+		if err := fault.Validate(env); err != nil {
+			at := fs.p
+			var fe *faults.FieldError
+			if errors.As(err, &fe) {
+				if p, ok := given[fe.Field]; ok {
+					at = p
+				}
+				return errAt(at, "%s: %s", fs.Kind.v, fe.Msg)
+			}
+			return errAt(at, "%s: %v", fs.Kind.v, err)
+		}
+		sc.Faults = append(sc.Faults, Fault{ID: fmt.Sprintf("%s#%d", fs.Kind.v, i+1), Line: fs.p.line, Fault: fault})
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func validateExpect(f *fileSpec, sc *Scenario) error {
+	var labels []string
+	for _, s := range sc.Schemes {
+		labels = append(labels, s.Label)
+	}
+	seen := map[string]bool{}
+	for _, e := range f.Expect.entries {
+		i := -1
+		for k, s := range sc.Schemes {
+			if s.Label == e.label.v {
+				i = k
+			}
+		}
+		if i < 0 {
+			return errAt(e.label.p, "expect names scheme %q, which the scenario does not have (it has %s)", e.label.v, strings.Join(labels, ", "))
+		}
+		if seen[e.label.v] {
+			return errAt(e.label.p, "expectations for %q are given twice", e.label.v)
+		}
+		seen[e.label.v] = true
+		x := e.expect
+		var list []Expectation
+		addBool := func(key string, b boolean) {
+			if b.set {
+				list = append(list, Expectation{Key: key, Want: fmt.Sprint(b.v), Line: b.p.line, boolean: b.v})
+			}
+		}
+		addCmp := func(key string, c comparison) {
+			if c.set {
+				list = append(list, Expectation{Key: key, Want: c.String(), Line: c.p.line, cmp: c})
+			}
+		}
+		addBool("unique", x.Unique)
+		addBool("monotonic", x.Monotonic)
+		addBool("within_ceiling", x.WithinCeiling)
+		addCmp("duplicates", x.Duplicates)
+		addCmp("monotonic_violations", x.MonotonicViolations)
+		addCmp("errors", x.Errors)
+		addCmp("generated", x.Generated)
+		addCmp("unserved", x.Unserved)
+		if len(list) == 0 {
+			return errAt(x.p, "no expectations for %q: use unique, monotonic, within_ceiling, duplicates, monotonic_violations, errors, generated or unserved", e.label.v)
+		}
+		sc.Schemes[i].Expect = list
+	}
+	return nil
+}
+
+// DurationString renders a span of true time compactly ("1.5s", "250ms").
+func DurationString(ns int64) string { return time.Duration(ns).String() }
