@@ -191,6 +191,12 @@ func locate(file string, src []byte, err error) error {
 			e.Line, e.Col = tk.Position.Line, tk.Position.Column
 		}
 		e.Msg = ye.GetMessage()
+		var uf *yaml.UnknownFieldError
+		if errors.As(err, &uf) && uf.Token != nil {
+			if s := suggest(uf.Token.Value); s != "" {
+				e.Msg += fmt.Sprintf(" (did you mean %s?)", s)
+			}
+		}
 	}
 	lines := strings.Split(string(src), "\n")
 	if e.Line >= 1 && e.Line <= len(lines) {
