@@ -32,6 +32,9 @@ func runByScheme(res *reports.Results) map[string]*reports.Run {
 }
 
 func TestShippedScenariosPass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every shipped scenario; the acceptance tests below cover each in short mode too")
+	}
 	for _, info := range Shipped() {
 		if strings.HasPrefix(info.Description, "INVALID") {
 			t.Errorf("%s: %s", info.Name, info.Description)
@@ -161,7 +164,11 @@ func render(t testing.TB, res *reports.Results) []byte {
 // Running a shipped scenario twice gives byte-identical output, and so
 // does running it on one CPU.
 func TestDeterministic(t *testing.T) {
-	for _, info := range Shipped() {
+	shipped := Shipped()
+	if testing.Short() {
+		shipped = shipped[:1]
+	}
+	for _, info := range shipped {
 		first := render(t, runShipped(t, info.Name))
 		second := render(t, runShipped(t, info.Name))
 		if !bytes.Equal(first, second) {

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// idsim runs the CLI in dir and returns its exit status and output.
+func idsim(t *testing.T, dir string, args ...string) (int, string, string) {
+	t.Helper()
+	if dir != "" {
+		old, _ := os.Getwd()
+		if err := os.Chdir(dir); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chdir(old)
+	}
+	var out, errb bytes.Buffer
+	code := cli(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestRunShipped(t *testing.T) {
+	dir := t.TempDir()
+	code, out, _ := idsim(t, dir, "run", "ntp-backward", "--out", "results")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "ntp-backward passed; report: results/ntp-backward/report.md") {
+		t.Errorf("output does not say where the report is:\n%s", out)
+	}
+	var res struct {
+		Scenario string `json:"scenario"`
+		Seed     uint64 `json:"seed"`
+		Passed   bool   `json:"passed"`
+		Runs     []struct {
+			Scheme              string `json:"scheme"`
+			Kind                string `json:"kind"`
+			Generated           int64  `json:"generated"`
+			Errors              *int64 `json:"errors"`
+			Duplicates          int64  `json:"duplicates"`
+			MonotonicViolations *int64 `json:"monotonic_violations"`
+			Passed              bool   `json:"passed"`
+		} `json:"runs"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "results", "ntp-backward", "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Scenario != "ntp-backward" || res.Seed != 42 || !res.Passed || len(res.Runs) != 3 {
+		t.Fatalf("results %+v", res)
+	}
+	for _, r := range res.Runs {
+		if r.Kind != "snowflake" || r.Generated == 0 || r.Errors == nil || r.MonotonicViolations == nil || !r.Passed {
+			t.Errorf("run %+v", r)
+		}
+	}
+	for _, f := range []string{"report.md", "duplicates.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, "results", "ntp-backward", f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// A violated expectation exits 1 and prints the replay command.
+func TestRunFailedExpectation(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../scenarios/shipped/ntp-backward.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Expect the naive policy to be safe: the harness must say it is not.
+	bad := strings.Replace(string(src), `ignore: {duplicates: ">0", monotonic: false}`, `ignore: {unique: true}`, 1)
+	os.WriteFile(filepath.Join(dir, "naive.yaml"), []byte(bad), 0o644)
+	code, out, _ := idsim(t, dir, "run", "naive.yaml", "--seed", "9", "--quiet")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{"ntp-backward FAILED", "ignore: expected unique true, got", "replay: idsim run naive.yaml --seed 9"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// Bad input exits 2 and writes nothing, even when another scenario on the
+// same command line is fine.
+func TestRunBadInputWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("name: bad\nduration: 1s\nworkers: {count: 4}\nload: {per_worker: -5/s}\nschemes: []\n"), 0o644)
+	code, _, stderr := idsim(t, dir, "run", "ntp-backward", "bad.yaml", "--out", "out")
+	if code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	if !strings.Contains(stderr, "bad.yaml:4:20: rate \"-5/s\" must be positive") || !strings.Contains(stderr, "    4 | load: {per_worker: -5/s}") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); !os.IsNotExist(err) {
+		t.Errorf("output directory written: %v", err)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"frobnicate"},
+		{"run"},
+		{"run", "no-such-scenario"},
+		{"run", "ntp-backward", "--seed", "minus-one"},
+		{"run", "ntp-backward", "--bogus"},
+		{"layout"},
+		{"layout", "snowfake"},
+		{"decode", "123"},
+		{"decode", "123", "--layout", "nope"},
+		{"decode", "abc", "--layout", "twitter"},
+		{"decode", "--layout", "twitter"},
+		{"list", "gadgets"},
+	} {
+		if code, _, stderr := idsim(t, t.TempDir(), args...); code != 2 || stderr == "" {
+			t.Errorf("idsim %v: exit %d, stderr %q; want 2 and a message", args, code, stderr)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"--help"}, {"run", "--help"}, {"help", "decode"}, {"layout", "-h"}} {
+		code, out, stderr := idsim(t, "", args...)
+		if code != 0 || !strings.Contains(out+stderr, "Usage") {
+			t.Errorf("idsim %v: exit %d\n%s%s", args, code, out, stderr)
+		}
+	}
+}
+
+func TestLayoutTwitter(t *testing.T) {
+	code, out, _ := idsim(t, "", "layout", "twitter")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	for _, want := range []string{
+		"bits 62..22  time        41 bits  1ms ticks since 2010-11-04T01:42:54.657Z",
+		"bits 11..0   sequence    12 bits  4096 IDs per tick",
+		"nodes             1,024",
+		"ceiling           4,096,000 IDs/s per worker, 4,194,304,000 IDs/s per cluster",
+		"horizon           2080-07-10T17:30:30.209Z",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("layout twitter lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestDecodeDiscord(t *testing.T) {
+	code, out, _ := idsim(t, "", "decode", "175928847299117063", "--layout", "discord")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	for _, want := range []string{"time       2016-04-30T11:18:25.796Z", "worker     1", "process    0", "increment  7"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("decode lacks %q:\n%s", want, out)
+		}
+	}
+	// Hex input and flags before the ID work too.
+	if code, out2, _ := idsim(t, "", "decode", "--layout", "discord", "0x271065ac1020007"); code != 0 || !strings.Contains(out2, "2016-04-30T11:18:25.796Z") {
+		t.Errorf("hex decode: %d\n%s", code, out2)
+	}
+}
+
+func TestList(t *testing.T) {
+	code, out, _ := idsim(t, "", "list")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	for _, want := range []string{"ntp-backward", "duplicate-worker-id", "sequence-flood", "snowflake", "clock_step", "sequence_flood", "sonyflake"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("list lacks %q", want)
+		}
+	}
+}

@@ -1,0 +1,13 @@
+package snowflake
+
+import (
+	"os"
+	"testing"
+
+	"github.com/idsim/idsim/internal/rapidtest"
+)
+
+func TestMain(m *testing.M) {
+	rapidtest.DefaultSeed()
+	os.Exit(m.Run())
+}
