@@ -17,13 +17,12 @@ const (
 )
 
 // lnTable[i] is ln(1 + i/1024) in Q32 fixed point, for i in 0..1024.
-// Building it takes about a millisecond at start-up.
-var lnTable = func() *[lnTableSize + 1]uint64 {
-	var t [lnTableSize + 1]uint64
+// Building it takes a few milliseconds at start-up.
+var lnTable = func() (t [lnTableSize + 1]uint64) {
 	for i := range t {
 		t[i] = lnQ32(i)
 	}
-	return &t
+	return t
 }()
 
 // lnQ32 computes ln(1 + i/1024) * 2^32, rounded, from the series
@@ -56,15 +55,12 @@ func lnQ32(i int) uint64 {
 // -ln(U) = (k+1) ln 2 - ln x, and ln x comes from the table with linear
 // interpolation (relative error below 1e-7).
 func expQ32(u uint64) uint64 {
-	if u == 0 {
-		u = 1
-	}
-	t := lnTable
+	u |= 1 // U > 0; the lowest bit is below the table's resolution anyway
 	k := bits.LeadingZeros64(u)
 	m := u << k // top bit set: m / 2^63 = x in [1, 2)
 	idx := m >> (63 - lnTableBits) & (lnTableSize - 1)
 	frac := m >> (63 - lnTableBits - 32) & (1<<32 - 1)
-	lo, hi := t[idx], t[idx+1]
+	lo, hi := lnTable[idx], lnTable[idx+1]
 	lnx := lo + (hi-lo)*frac>>32
-	return uint64(k+1)*t[lnTableSize] - lnx
+	return uint64(k+1)*lnTable[lnTableSize] - lnx
 }

@@ -57,6 +57,8 @@ type source struct {
 	shift uint // 32 + the fractional bits of meanQ, at most 64
 	frac  uint64
 	rng   *rand.PCG
+
+	poisson bool
 }
 
 // newSource starts a source at true time from. The first arrival comes
@@ -75,21 +77,31 @@ func newSource(l Load, from, end int64, rng *rand.PCG) (*source, error) {
 	q := new(big.Int).Lsh(mean.Num(), fracBits)
 	q.Quo(q, mean.Denom())
 	s := &source{
-		next:  from,
-		end:   end,
-		meanQ: q.Uint64(),
-		shift: 32 + fracBits,
-		rng:   rng,
+		next:    from,
+		end:     end,
+		meanQ:   q.Uint64(),
+		shift:   32 + fracBits,
+		rng:     rng,
+		poisson: l.Pattern == Poisson,
 	}
 	if s.meanQ == 0 {
 		return nil, fmt.Errorf("rate %v too fast", l.Rate)
 	}
-	if l.Pattern == Poisson {
-		s.advance(expQ32(rng.Uint64()))
+	if s.poisson {
+		s.step()
 	} else {
 		s.advance(rng.Uint64() >> 32) // a uniform phase in [0, 1) of the gap
 	}
 	return s, nil
+}
+
+// step moves next on to the following arrival.
+func (s *source) step() {
+	if !s.poisson {
+		s.advance(1 << 32)
+		return
+	}
+	s.advance(expQ32(s.rng.Uint64()))
 }
 
 // advance moves next on by e (Q32) mean gaps.
@@ -107,10 +119,8 @@ func (s *source) advance(e uint64) {
 // arrivals is a worker's set of sources: its base load, kept inline for
 // the common case, plus any floods.
 type arrivals struct {
-	base        source
-	basePoisson bool
-	extra       []*source
-	extraPoiss  []bool
+	base  source
+	extra []*source
 }
 
 // peek returns the time of the next arrival and its source: -1 for the
@@ -130,21 +140,12 @@ func (a *arrivals) peek() (int64, int) {
 // dropping a finished flood.
 func (a *arrivals) consume(i int) {
 	if i < 0 {
-		if a.basePoisson {
-			a.base.advance(expQ32(a.base.rng.Uint64()))
-		} else {
-			a.base.advance(1 << 32)
-		}
+		a.base.step()
 		return
 	}
 	s := a.extra[i]
-	if a.extraPoiss[i] {
-		s.advance(expQ32(s.rng.Uint64()))
-	} else {
-		s.advance(1 << 32)
-	}
+	s.step()
 	if s.next == math.MaxInt64 {
 		a.extra = append(a.extra[:i], a.extra[i+1:]...)
-		a.extraPoiss = append(a.extraPoiss[:i], a.extraPoiss[i+1:]...)
 	}
 }

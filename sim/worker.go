@@ -180,7 +180,6 @@ func (w *Worker) AddLoad(l Load, from, to int64, purpose string) error {
 		return err
 	}
 	w.arr.extra = append(w.arr.extra, s)
-	w.arr.extraPoiss = append(w.arr.extraPoiss, l.Pattern == Poisson)
 	return nil
 }
 

@@ -128,7 +128,7 @@ func New(cfg Config) (*World, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sim: load: %w", err)
 		}
-		wk.arr.base, wk.arr.basePoisson = *s, cfg.Load.Pattern == Poisson
+		wk.arr.base = *s
 		if err := wk.Restart(0); err != nil {
 			return nil, fmt.Errorf("sim: worker %d: %w", i, err)
 		}

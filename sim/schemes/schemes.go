@@ -42,8 +42,12 @@ func (s Snowflake) Fields(id sim.Identity) (datacenter, worker int64, err error)
 	n := int64(id.Node)*int64(max(1, s.Datacenters)) + int64(id.Datacenter)
 	dc, w, ok := l.SplitNode(n)
 	if !ok {
-		return 0, 0, fmt.Errorf("node %d does not fit layout %s: its %s and %s fields hold %d nodes (0..%d)",
-			n, l.Name, l.DatacenterName(), l.WorkerName(), int64(1)<<l.NodeBits(), int64(1)<<l.NodeBits()-1)
+		fields := l.WorkerName() + " field holds"
+		if l.Datacenter.Bits > 0 {
+			fields = l.DatacenterName() + " and " + l.WorkerName() + " fields hold"
+		}
+		return 0, 0, fmt.Errorf("node %d does not fit layout %s: its %s %d nodes (0..%d)",
+			n, l.Name, fields, int64(1)<<l.NodeBits(), int64(1)<<l.NodeBits()-1)
 	}
 	return dc, w, nil
 }
