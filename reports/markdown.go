@@ -134,6 +134,9 @@ func pair(d Duplicate) string {
 		d.Original.Worker, d.Original.At, d.Original.Clock, d.Copy.Worker, d.Copy.At, d.Copy.Clock)
 }
 
+// Thousands renders n with commas between groups of three digits.
+func Thousands(n int64) string { return num(n) }
+
 // num renders n with thousands separators.
 func num(n int64) string {
 	s := strconv.FormatInt(n, 10)

@@ -80,26 +80,14 @@ func (l *loadSpec) UnmarshalYAML(n ast.Node) error {
 	return nil
 }
 
-type schemeList struct {
-	p   pos
-	set bool
-	v   []schemeSpec
-}
+type schemeList struct{ list[schemeSpec] }
 
 func (l *schemeList) UnmarshalYAML(n ast.Node) error {
-	l.p, l.set = posOf(n), true
-	seq, ok := unwrap(n).(*ast.SequenceNode)
-	if !ok {
-		return errAt(l.p, "schemes must be a list, one entry per scheme")
-	}
-	for _, item := range seq.Values {
+	return l.decode(n, "schemes must be a list, one entry per scheme", false, func(item ast.Node) (schemeSpec, error) {
 		var s schemeSpec
-		if err := s.UnmarshalYAML(item); err != nil {
-			return err
-		}
-		l.v = append(l.v, s)
-	}
-	return nil
+		err := s.UnmarshalYAML(item)
+		return s, err
+	})
 }
 
 type schemeSpec struct {
@@ -159,29 +147,15 @@ func (l *layoutSpec) UnmarshalYAML(n ast.Node) error {
 	return l.preset.UnmarshalYAML(n)
 }
 
-type faultList struct {
-	p   pos
-	set bool
-	v   []faultSpec
-}
+type faultList struct{ list[faultSpec] }
 
 func (l *faultList) UnmarshalYAML(n ast.Node) error {
-	l.p, l.set = posOf(n), true
-	seq, ok := unwrap(n).(*ast.SequenceNode)
-	if !ok {
-		if _, isNull := unwrap(n).(*ast.NullNode); isNull {
-			return nil // "faults:" with nothing: no faults
-		}
-		return errAt(l.p, "faults must be a list, one entry per fault")
-	}
-	for _, item := range seq.Values {
+	// "faults:" with nothing after it means no faults.
+	return l.decode(n, "faults must be a list, one entry per fault", true, func(item ast.Node) (faultSpec, error) {
 		var f faultSpec
-		if err := f.UnmarshalYAML(item); err != nil {
-			return err
-		}
-		l.v = append(l.v, f)
-	}
-	return nil
+		err := f.UnmarshalYAML(item)
+		return f, err
+	})
 }
 
 // faultSpec holds the keys of every fault kind; validation rejects keys a

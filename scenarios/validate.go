@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -224,7 +225,7 @@ func validateFaults(f *fileSpec, sc *Scenario) error {
 			}
 		}
 		for _, name := range []string{"at", "for", "workers", "by", "rate", "pattern", "ppm", "downtime"} {
-			if p, ok := given[name]; ok && !contains(keys.allowed, name) {
+			if p, ok := given[name]; ok && !slices.Contains(keys.allowed, name) {
 				return errAt(p, "%s does not take %s (it takes %s)", fs.Kind.v, name, strings.Join(keys.allowed, ", "))
 			}
 		}
@@ -279,15 +280,6 @@ func validateFaults(f *fileSpec, sc *Scenario) error {
 		sc.Faults = append(sc.Faults, Fault{ID: fmt.Sprintf("%s#%d", fs.Kind.v, i+1), Line: fs.p.line, Fault: fault})
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func validateExpect(f *fileSpec, sc *Scenario) error {

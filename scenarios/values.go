@@ -87,136 +87,146 @@ func scalarText(n ast.Node) (text string, isString bool, err error) {
 	}
 }
 
-// text is a string value.
-type text struct {
+// scalar is a single value of type T with where it was written. Each
+// scalar type below embeds it and decodes with its own parser.
+type scalar[T any] struct {
 	p   pos
 	set bool
-	v   string
+	v   T
 }
 
-func (s *text) UnmarshalYAML(n ast.Node) error {
+// decode records the node's position and parses its text; parse errors
+// are reported at the node.
+func (s *scalar[T]) decode(n ast.Node, parse func(text string, isString bool) (T, error)) error {
 	s.p, s.set = posOf(n), true
 	t, isString, err := scalarText(n)
 	if err != nil {
 		return err
 	}
-	if !isString {
-		return errAt(s.p, "want a string, got %s", t)
+	v, err := parse(t, isString)
+	if err != nil {
+		return errAt(s.p, "%v", err)
 	}
-	s.v = t
+	s.v = v
 	return nil
+}
+
+// text is a string value.
+type text struct{ scalar[string] }
+
+func (s *text) UnmarshalYAML(n ast.Node) error {
+	return s.decode(n, func(t string, isString bool) (string, error) {
+		if !isString {
+			return "", fmt.Errorf("want a string, got %s", t)
+		}
+		return t, nil
+	})
 }
 
 // integer is a whole number.
-type integer struct {
-	p   pos
-	set bool
-	v   int64
-}
+type integer struct{ scalar[int64] }
 
 func (i *integer) UnmarshalYAML(n ast.Node) error {
-	i.p, i.set = posOf(n), true
-	t, isString, err := scalarText(n)
-	if err != nil {
-		return err
-	}
-	if isString {
-		return errAt(i.p, "want a whole number, got the string %q", t)
-	}
-	v, err := strconv.ParseInt(strings.ReplaceAll(t, "_", ""), 0, 64)
-	if err != nil {
-		return errAt(i.p, "want a whole number, got %s", t)
-	}
-	i.v = v
-	return nil
+	return i.decode(n, func(t string, isString bool) (int64, error) {
+		if isString {
+			return 0, fmt.Errorf("want a whole number, got the string %q", t)
+		}
+		v, err := strconv.ParseInt(strings.ReplaceAll(t, "_", ""), 0, 64)
+		if err != nil {
+			return 0, fmt.Errorf("want a whole number, got %s", t)
+		}
+		return v, nil
+	})
 }
 
 // boolean is true or false.
-type boolean struct {
-	p   pos
-	set bool
-	v   bool
-}
+type boolean struct{ scalar[bool] }
 
 func (b *boolean) UnmarshalYAML(n ast.Node) error {
-	b.p, b.set = posOf(n), true
 	v, ok := unwrap(n).(*ast.BoolNode)
-	if !ok {
-		t, _, err := scalarText(n)
-		if err != nil {
-			return err
+	return b.decode(n, func(t string, _ bool) (bool, error) {
+		if !ok {
+			return false, fmt.Errorf("want true or false, got %s", t)
 		}
-		return errAt(b.p, "want true or false, got %s", t)
-	}
-	b.v = v.Value
-	return nil
+		return v.Value, nil
+	})
 }
 
 // duration is a Go duration string such as "1500ms", "-1.5s" or "2m";
 // a bare 0 is accepted.
-type duration struct {
-	p   pos
-	set bool
-	v   time.Duration
-}
+type duration struct{ scalar[time.Duration] }
 
 func (d *duration) UnmarshalYAML(n ast.Node) error {
-	d.p, d.set = posOf(n), true
-	t, _, err := scalarText(n)
-	if err != nil {
-		return err
-	}
-	if t == "0" {
-		return nil
-	}
-	v, err := time.ParseDuration(t)
-	if err != nil {
-		return errAt(d.p, "want a duration with a unit, such as 1500ms, -1.5s or 2m; got %q", t)
-	}
-	d.v = v
-	return nil
+	return d.decode(n, func(t string, _ bool) (time.Duration, error) {
+		if t == "0" {
+			return 0, nil
+		}
+		v, err := time.ParseDuration(t)
+		if err != nil {
+			return 0, fmt.Errorf("want a duration with a unit, such as 1500ms, -1.5s or 2m; got %q", t)
+		}
+		return v, nil
+	})
 }
 
 // rate is a rate such as "20000/s"; see sim.ParseRate.
-type rate struct {
-	p   pos
-	set bool
-	v   sim.Rate
-}
+type rate struct{ scalar[sim.Rate] }
 
 func (r *rate) UnmarshalYAML(n ast.Node) error {
-	r.p, r.set = posOf(n), true
-	t, _, err := scalarText(n)
-	if err != nil {
-		return err
-	}
-	v, err := sim.ParseRate(t)
-	if err != nil {
-		return errAt(r.p, "%v", err)
-	}
-	r.v = v
-	return nil
+	return r.decode(n, func(t string, _ bool) (sim.Rate, error) { return sim.ParseRate(t) })
 }
 
 // timestamp is an RFC 3339 time such as 2026-01-01T00:00:00Z.
-type timestamp struct {
-	p   pos
-	set bool
-	v   time.Time
-}
+type timestamp struct{ scalar[time.Time] }
 
 func (ts *timestamp) UnmarshalYAML(n ast.Node) error {
-	ts.p, ts.set = posOf(n), true
-	t, _, err := scalarText(n)
-	if err != nil {
-		return err
+	return ts.decode(n, func(t string, _ bool) (time.Time, error) {
+		v, err := time.Parse(time.RFC3339Nano, t)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("want an RFC 3339 time such as 2026-01-01T00:00:00Z, got %q", t)
+		}
+		return v.UTC(), nil
+	})
+}
+
+// list is a YAML sequence of T with where it was written.
+type list[T any] struct {
+	p   pos
+	set bool
+	v   []T
+}
+
+// decode records the position and decodes each item with elem; what
+// names the list in the error for a non-list. A null (a key with nothing
+// after it) is an empty list when allowNull.
+func (l *list[T]) decode(n ast.Node, what string, allowNull bool, elem func(item ast.Node) (T, error)) error {
+	l.p, l.set = posOf(n), true
+	seq, ok := unwrap(n).(*ast.SequenceNode)
+	if !ok {
+		if _, isNull := unwrap(n).(*ast.NullNode); isNull && allowNull {
+			return nil
+		}
+		return errAt(l.p, "%s", what)
 	}
-	v, err := time.Parse(time.RFC3339Nano, t)
-	if err != nil {
-		return errAt(ts.p, "want an RFC 3339 time such as 2026-01-01T00:00:00Z, got %q", t)
+	for _, item := range seq.Values {
+		v, err := elem(item)
+		if err != nil {
+			return err
+		}
+		l.v = append(l.v, v)
 	}
-	ts.v = v.UTC()
 	return nil
+}
+
+// textList is a list of strings.
+type textList struct{ list[string] }
+
+func (l *textList) UnmarshalYAML(n ast.Node) error {
+	return l.decode(n, "want a list of names such as [us-east, eu-west]", false, func(item ast.Node) (string, error) {
+		var s text
+		err := s.UnmarshalYAML(item)
+		return s.v, err
+	})
 }
 
 // workerList is a list of worker indexes, or the word all.
@@ -253,29 +263,6 @@ func (w *workerList) UnmarshalYAML(n ast.Node) error {
 	}
 	if len(w.v) == 0 {
 		return errAt(w.p, "empty worker list; write all for every worker")
-	}
-	return nil
-}
-
-// textList is a list of strings.
-type textList struct {
-	p   pos
-	set bool
-	v   []string
-}
-
-func (l *textList) UnmarshalYAML(n ast.Node) error {
-	l.p, l.set = posOf(n), true
-	seq, ok := unwrap(n).(*ast.SequenceNode)
-	if !ok {
-		return errAt(l.p, "want a list of names such as [us-east, eu-west]")
-	}
-	for _, item := range seq.Values {
-		var s text
-		if err := s.UnmarshalYAML(item); err != nil {
-			return err
-		}
-		l.v = append(l.v, s.v)
 	}
 	return nil
 }

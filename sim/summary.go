@@ -133,7 +133,7 @@ func (w *World) ExplainDuplicates(dups []check.Duplicate) []DuplicateFinding {
 			f := DuplicateFinding{ID: d.ID, Original: orig, Copy: cp}
 			f.Faults = append(f.Faults, orig.Faults...)
 			for _, name := range cp.Faults {
-				if !contains(f.Faults, name) {
+				if !slices.Contains(f.Faults, name) {
 					f.Faults = append(f.Faults, name)
 				}
 			}

@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -177,20 +178,11 @@ func (w *World) Activity() []Activity { return w.activity }
 func (w *World) ActiveAt(wk int, t int64) []string {
 	var out []string
 	for _, a := range w.activity {
-		if a.Affects(wk, t) && !contains(out, a.Fault) {
+		if a.Affects(wk, t) && !slices.Contains(out, a.Fault) {
 			out = append(out, a.Fault)
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Fail records an error from an event; Run returns the first one. Faults

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/big"
 	"os"
 	"strconv"
 	"strings"
@@ -388,7 +387,7 @@ func describeLayout(w io.Writer, l snowflake.Layout) {
 	if l.Datacenter.Bits > 0 {
 		fields = l.DatacenterName() + " and " + fields
 	}
-	fmt.Fprintf(w, "  nodes             %s (%d %s bits)\n", group(new(big.Int).Lsh(big.NewInt(1), uint(l.NodeBits()))), l.NodeBits(), fields)
+	fmt.Fprintf(w, "  nodes             %s (%d %s bits)\n", reports.Thousands(int64(1)<<l.NodeBits()), l.NodeBits(), fields)
 	fmt.Fprintf(w, "  ceiling           %s IDs/s per worker, %s IDs/s per cluster\n", groupF(l.CeilingPerWorker()), groupF(l.CeilingPerCluster()))
 	span := l.Horizon().Sub(l.Epoch)
 	years := float64(span/time.Hour) / (24 * 365.2425)
@@ -405,21 +404,9 @@ func describeLayout(w io.Writer, l snowflake.Layout) {
 	}
 }
 
-func group(n *big.Int) string {
-	s := n.String()
-	var out []byte
-	for i := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
-}
-
 func groupF(f float64) string {
 	if f == float64(int64(f)) {
-		return group(big.NewInt(int64(f)))
+		return reports.Thousands(int64(f))
 	}
 	return strconv.FormatFloat(f, 'f', 2, 64)
 }
