@@ -3,6 +3,7 @@ package sim_test
 import (
 	"fmt"
 	"hash/fnv"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,5 +207,21 @@ func BenchmarkTwitter1024Workers(b *testing.B) {
 		}
 		check.Duplicates(w.Logs())
 		b.ReportMetric(float64(w.Summary().Generated), "ids/op")
+	}
+}
+
+// An event that cannot apply its effect makes Run fail instead of going
+// on with a world that is not what the scenario describes.
+func TestEventFailureStopsRun(t *testing.T) {
+	w := world(t, 2, 100, snowflake.Error, 1)
+	w.At(int64(time.Second), func(now int64) {
+		wk := w.Workers()[1]
+		wk.SetIdentity(now, sim.Identity{Node: 5000}) // beyond Twitter's 1024 nodes
+		if err := wk.Restart(now); err != nil {
+			w.Fail(err)
+		}
+	})
+	if err := w.Run(); err == nil || !strings.Contains(err.Error(), "does not fit layout twitter") {
+		t.Fatalf("Run() = %v", err)
 	}
 }
