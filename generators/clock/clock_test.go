@@ -28,3 +28,23 @@ func TestSystemSleepsAtLeast(t *testing.T) {
 		t.Errorf("Now = %d", w)
 	}
 }
+
+func TestSystemTracksWallClock(t *testing.T) {
+	var c System
+	for i := 0; i < 1000; i++ {
+		got, want := c.Now(), time.Now().UnixNano()
+		if d := want - got; d < -int64(time.Millisecond) || d > int64(time.Millisecond) {
+			t.Fatalf("System.Now off by %v", time.Duration(d))
+		}
+		if i%100 == 0 {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+}
+
+func BenchmarkSystemNow(b *testing.B) {
+	var c System
+	for i := 0; i < b.N; i++ {
+		c.Now()
+	}
+}

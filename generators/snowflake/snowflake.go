@@ -8,10 +8,12 @@
 // virtual time instead of sleeping.
 //
 // What happens when the clock reads earlier than the last timestamp issued
-// is a Policy: refuse with an error, wait (up to a bound) for the clock to
-// catch up, or ignore it. Ignore is the naive behaviour found in many
-// hand-written generators; it reissues IDs and is kept so the harness can
-// demonstrate the bug.
+// is a Policy, each named after a behaviour found in real generators:
+// refuse with an error, wait (up to a bound) for the clock to catch up,
+// wait once and then refuse, borrow from the future, read a monotonic
+// clock anchored at start, or ignore the step. Ignore is the naive
+// behaviour found in many hand-written generators; it reissues IDs and is
+// kept so the harness can demonstrate the bug.
 //
 // When more IDs are asked for in one tick than the sequence field holds,
 // the generator waits for the next tick.
@@ -40,9 +42,29 @@ const (
 	// Ignore issues IDs from the earlier timestamp as if nothing happened.
 	// It repeats IDs issued before the step. Do not ship it.
 	Ignore
+	// Borrow keeps issuing from the last timestamp while the clock is
+	// behind, and when that tick's sequence is used up moves on to the
+	// next tick without waiting: the IDs' time runs ahead of the clock
+	// until it catches up. google/uuid's version 7 clamp and sonyflake
+	// behave this way. IDs stay unique while the process lives; a restart
+	// forgets how far ahead it was.
+	Borrow
+	// MonotonicAnchor reads the wall clock once, when the generator is
+	// created, and from then on advances it with the monotonic clock, as
+	// bwmarrin/snowflake does. Steps of the wall clock are invisible until
+	// the process restarts and anchors again.
+	MonotonicAnchor
+	// WaitThenError waits once, for twice the time the clock is behind, if
+	// that is at most MaxWait, and refuses if the clock is still behind
+	// afterwards or was further behind to begin with. Twitter's original
+	// generator refuses at once; Meituan's Leaf waits up to 5 ms this way.
+	WaitThenError
 )
 
-var policyNames = [...]string{Error: "error", Wait: "wait", Ignore: "ignore"}
+var policyNames = [...]string{
+	Error: "error", Wait: "wait", Ignore: "ignore",
+	Borrow: "borrow", MonotonicAnchor: "monotonic_anchor", WaitThenError: "wait_then_error",
+}
 
 // String returns the policy's name as used in scenario files.
 func (p Policy) String() string {
@@ -52,7 +74,8 @@ func (p Policy) String() string {
 	return fmt.Sprintf("Policy(%d)", uint8(p))
 }
 
-// ParsePolicy reads a policy name: "error", "wait" or "ignore".
+// ParsePolicy reads a policy name: "error", "wait", "ignore", "borrow",
+// "monotonic_anchor" or "wait_then_error".
 func ParsePolicy(s string) (Policy, error) {
 	for p, name := range policyNames {
 		if strings.EqualFold(s, name) {
@@ -88,7 +111,7 @@ type BackwardError struct {
 }
 
 func (e *BackwardError) Error() string {
-	if e.Policy == Wait {
+	if e.Policy == Wait || e.Policy == WaitThenError {
 		return fmt.Sprintf("snowflake: clock moved backwards by %v; waiting for it would exceed the maximum wait (waited %v)", e.Behind, e.Waited)
 	}
 	return fmt.Sprintf("snowflake: clock moved backwards by %v; refusing to issue IDs", e.Behind)
@@ -108,7 +131,8 @@ type Config struct {
 	// OnBackward is the policy when the clock reads behind the last tick.
 	OnBackward Policy
 	// MaxWait bounds the total time one call waits for the clock to catch
-	// up under the Wait policy. It must be positive for Wait.
+	// up under the Wait policy, and how far behind the clock may be for
+	// WaitThenError to wait at all. It must be positive for both.
 	MaxWait time.Duration
 }
 
@@ -137,6 +161,12 @@ type Generator struct {
 	curEnd   int64
 
 	waitStart int64 // monotonic reading when this call began waiting for a backward clock; -1 if not waiting
+	waitedOnce bool // WaitThenError: this call has had its one wait
+
+	// MonotonicAnchor: the wall reading and monotonic reading at creation.
+	anchored   bool
+	anchorWall int64
+	anchorMono int64
 }
 
 // New returns a generator reading clk. It fails if the layout is invalid,
@@ -155,13 +185,13 @@ func New(cfg Config, clk clock.Clock) (*Generator, error) {
 	if cfg.Worker < 0 || uint64(cfg.Worker) > l.Worker.Max() {
 		return nil, fmt.Errorf("snowflake: %s %d out of range 0..%d for layout %s", l.WorkerName(), cfg.Worker, l.Worker.Max(), l.Name)
 	}
-	if cfg.OnBackward > Ignore {
+	if cfg.OnBackward > WaitThenError {
 		return nil, fmt.Errorf("snowflake: unknown policy %v", cfg.OnBackward)
 	}
-	if cfg.OnBackward == Wait && cfg.MaxWait <= 0 {
-		return nil, errors.New("snowflake: the wait policy needs a positive MaxWait")
+	if (cfg.OnBackward == Wait || cfg.OnBackward == WaitThenError) && cfg.MaxWait <= 0 {
+		return nil, fmt.Errorf("snowflake: the %v policy needs a positive MaxWait", cfg.OnBackward)
 	}
-	return &Generator{
+	g := &Generator{
 		clk:       clk,
 		epochNs:   l.Epoch.UnixNano(),
 		unitNs:    int64(l.Unit),
@@ -175,7 +205,20 @@ func New(cfg Config, clk clock.Clock) (*Generator, error) {
 		lastTick:  -1,
 		curTick:   -1,
 		waitStart: -1,
-	}, nil
+	}
+	if cfg.OnBackward == MonotonicAnchor {
+		g.anchored, g.anchorWall, g.anchorMono = true, clk.Now(), clk.Monotonic()
+	}
+	return g, nil
+}
+
+// now reads the wall clock, or under MonotonicAnchor the anchored
+// monotonic clock.
+func (g *Generator) now() int64 {
+	if g.anchored {
+		return g.anchorWall + g.clk.Monotonic() - g.anchorMono
+	}
+	return g.clk.Now()
 }
 
 // Next returns a new ID, sleeping when the sequence of the current tick is
@@ -205,7 +248,7 @@ func (g *Generator) Next() (uint64, error) {
 // A caller that gets a wait should retry, as Next does: the Wait policy
 // counts the time since the first wait of a call against MaxWait.
 func (g *Generator) TryNext() (id uint64, wait time.Duration, err error) {
-	now := g.clk.Now()
+	now := g.now()
 	tick := g.curTick
 	if now < g.curStart || now >= g.curEnd {
 		if tick, err = g.tickAt(now); err != nil {
@@ -228,8 +271,27 @@ func (g *Generator) TryNext() (id uint64, wait time.Duration, err error) {
 		case Ignore:
 			g.lastTick = tick
 			g.seq = 0
-		case Error:
-			return 0, 0, &BackwardError{Behind: time.Duration(g.epochNs + g.lastTick*g.unitNs - now), Policy: Error}
+		case Borrow:
+			if g.seq >= g.maxSeq {
+				if g.lastTick >= g.maxTick {
+					return 0, 0, fmt.Errorf("%w: borrowed up to the last tick", ErrHorizon)
+				}
+				g.lastTick++
+				g.seq = 0
+			} else {
+				g.seq++
+			}
+			tick = g.lastTick
+		case Error, MonotonicAnchor:
+			return 0, 0, &BackwardError{Behind: time.Duration(g.epochNs + g.lastTick*g.unitNs - now), Policy: g.policy}
+		case WaitThenError:
+			behind := g.epochNs + g.lastTick*g.unitNs - now
+			if g.waitedOnce || behind > g.maxWaitNs {
+				g.waitedOnce = false
+				return 0, 0, &BackwardError{Behind: time.Duration(behind), Policy: WaitThenError}
+			}
+			g.waitedOnce = true
+			return 0, time.Duration(2 * behind), nil
 		case Wait:
 			behind := g.epochNs + g.lastTick*g.unitNs - now
 			mono := g.clk.Monotonic()
@@ -244,7 +306,7 @@ func (g *Generator) TryNext() (id uint64, wait time.Duration, err error) {
 			return 0, time.Duration(behind), nil
 		}
 	}
-	g.waitStart = -1
+	g.waitStart, g.waitedOnce = -1, false
 	return uint64(tick)<<g.timeShift | g.node | g.seq<<g.seqShift, 0, nil
 }
 

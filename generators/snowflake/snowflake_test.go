@@ -137,6 +137,59 @@ func TestPolicies(t *testing.T) {
 	})
 }
 
+func TestRealLibraryPolicies(t *testing.T) {
+	t.Run("borrow runs ahead instead of waiting", func(t *testing.T) {
+		g, clk := newGen(t, Borrow, 0)
+		first, _ := g.Next()
+		clk.Step(-time.Second)
+		var last uint64
+		for i := 0; i < 5000; i++ { // more than one tick's 4096
+			id, wait, err := g.TryNext()
+			if err != nil || wait != 0 || id <= max(first, last) {
+				t.Fatalf("call %d: %d %v %v", i, id, wait, err)
+			}
+			last = id
+		}
+		p, _ := Twitter.Decode(last)
+		if p.Time.UnixNano() != start+int64(time.Millisecond) {
+			t.Errorf("borrowed into %v, want the tick after the first", p.Time)
+		}
+	})
+	t.Run("monotonic anchor ignores wall steps until restart", func(t *testing.T) {
+		g, clk := newGen(t, MonotonicAnchor, 0)
+		first, _ := g.Next()
+		clk.Step(-time.Hour)
+		clk.Advance(time.Millisecond)
+		id, err := g.Next()
+		if err != nil || id <= first {
+			t.Fatalf("%d after %d: %v", id, first, err)
+		}
+		restarted, _ := New(Config{Layout: Twitter, Datacenter: 3, Worker: 7, OnBackward: MonotonicAnchor}, clk)
+		again, _ := restarted.Next()
+		if again >= first {
+			t.Errorf("after a restart the anchor should pick up the step back an hour")
+		}
+	})
+	t.Run("wait then error", func(t *testing.T) {
+		g, clk := newGen(t, WaitThenError, 5*time.Millisecond)
+		g.Next()
+		clk.Step(-3 * time.Millisecond)
+		_, wait, err := g.TryNext()
+		if err != nil || wait != 6*time.Millisecond {
+			t.Fatalf("wait %v err %v, want to wait twice the 3ms", wait, err)
+		}
+		clk.Step(-10 * time.Millisecond) // still behind after the wait
+		clk.Advance(wait)
+		if _, _, err := g.TryNext(); !errors.Is(err, ErrClockBackward) {
+			t.Fatalf("second look: %v, want refusal", err)
+		}
+		clk.Step(-10 * time.Millisecond)
+		if _, _, err := g.TryNext(); !errors.Is(err, ErrClockBackward) {
+			t.Fatalf("beyond the threshold: %v, want immediate refusal", err)
+		}
+	})
+}
+
 func TestRangeErrors(t *testing.T) {
 	clk := &clock.Manual{Wall: Twitter.Epoch.UnixNano() - 1}
 	g, err := New(Config{Layout: Twitter}, clk)
@@ -176,7 +229,7 @@ func TestNewRejects(t *testing.T) {
 }
 
 func TestParsePolicy(t *testing.T) {
-	for _, p := range []Policy{Error, Wait, Ignore} {
+	for _, p := range []Policy{Error, Wait, Ignore, Borrow, MonotonicAnchor, WaitThenError} {
 		got, err := ParsePolicy(p.String())
 		if err != nil || got != p {
 			t.Errorf("ParsePolicy(%q) = %v, %v", p.String(), got, err)
@@ -192,7 +245,7 @@ func TestParsePolicy(t *testing.T) {
 // strictly greater than the previous one (and so never a duplicate), and
 // every ID carries the tick the clock read when it was issued.
 func TestPropertySafePoliciesStrictlyIncrease(t *testing.T) {
-	rapid.Check(t, strictlyIncreasing(Error, Wait))
+	rapid.Check(t, strictlyIncreasing(Error, Wait, WaitThenError, Borrow, MonotonicAnchor))
 }
 
 // The same property catches the naive policy: rapid finds and shrinks a
@@ -213,6 +266,7 @@ func strictlyIncreasing(policies ...Policy) func(*rapid.T) {
 		layout := rapid.SampledFrom(Presets()).Draw(t, "layout")
 		clk := &clock.Manual{Wall: start, Mono: 1}
 		g, err := New(Config{Layout: layout, OnBackward: policy, MaxWait: 20 * time.Millisecond}, clk)
+		anchor := clk.Now() - clk.Monotonic()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,7 +294,14 @@ func strictlyIncreasing(policies ...Policy) func(*rapid.T) {
 						t.Fatalf("id %d after %d: not strictly increasing", id, last)
 					}
 					p, _ := layout.Decode(id)
-					if now := clk.Now(); p.Time.UnixNano() > now || now-p.Time.UnixNano() >= int64(layout.Unit) {
+					now := clk.Now()
+					switch policy {
+					case MonotonicAnchor:
+						now = anchor + clk.Monotonic()
+					case Borrow:
+						now = max(now, p.Time.UnixNano()) // the ID may run ahead of the clock
+					}
+					if p.Time.UnixNano() > now || now-p.Time.UnixNano() >= int64(layout.Unit) {
 						t.Fatalf("id tick %v does not match clock %v (read %v before the call)", p.Time, time.Unix(0, now).UTC(), time.Unix(0, before).UTC())
 					}
 					last = id
