@@ -160,8 +160,8 @@ type Generator struct {
 	curStart int64
 	curEnd   int64
 
-	waitStart int64 // monotonic reading when this call began waiting for a backward clock; -1 if not waiting
-	waitedOnce bool // WaitThenError: this call has had its one wait
+	waitStart  int64 // monotonic reading when this call began waiting for a backward clock; -1 if not waiting
+	waitedOnce bool  // WaitThenError: this call has had its one wait
 
 	// MonotonicAnchor: the wall reading and monotonic reading at creation.
 	anchored   bool
