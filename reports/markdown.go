@@ -64,7 +64,7 @@ func Markdown(r *Results) ([]byte, error) {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			run.Scheme, run.Config, num(run.Generated), num(run.Errors), strong(run.Duplicates), strong(run.MonotonicViolations),
-			num(run.DelayedCalls), dur(run.LatencyMaxNs), num(int64(run.PeakWorkerRate)), num(int64(run.CeilingPerWorker)), verdict)
+			num(run.DelayedCalls), dur(run.LatencyMaxNs), num(int64(run.PeakWorkerRate)), ceiling(run.CeilingPerWorker), verdict)
 	}
 	b.WriteString("\nDuplicates count extra copies of an ID already issued. A call is delayed when it completes after it arrived: it waited for the generator (sequence used up, clock behind) or queued behind a call that did. Peak IDs/s is the most one worker issued in one rate window (" + r.RateWindow + "), scaled to a second.\n\n")
 
@@ -89,8 +89,19 @@ func Markdown(r *Results) ([]byte, error) {
 	b.WriteString("\n## Findings\n")
 	for _, run := range r.Runs {
 		fmt.Fprintf(&b, "\n### %s\n\n", run.Scheme)
-		if run.Duplicates == 0 && run.MonotonicViolations == 0 && run.Errors == 0 {
-			b.WriteString("No duplicates, no out-of-order IDs, no errors.\n")
+		if run.Duplicates == 0 && (run.MonotonicViolations == 0 || !run.Ordered) && run.Errors == 0 {
+			b.WriteString("No duplicates, no errors")
+			if run.Ordered {
+				b.WriteString(", no out-of-order IDs")
+			}
+			b.WriteString(".\n\n")
+		}
+		if run.RandomBits > 0 {
+			fmt.Fprintf(&b, "%d-bit IDs with %d random bits.", run.IDBits, run.RandomBits)
+			if run.Kind == "uuidv4" {
+				fmt.Fprintf(&b, " For %s IDs the birthday bound n²/2^(b+1) expects %.3g duplicates; %s were measured.", num(run.Generated), run.BirthdayExpected, num(run.Duplicates))
+			}
+			b.WriteString("\n\n")
 		}
 		if run.Duplicates > 0 {
 			fmt.Fprintf(&b, "**%s duplicates** in %d group(s); every one is listed in `%s`.\n\n", num(run.Duplicates), len(run.DuplicateGroups), DuplicatesFile)
@@ -100,16 +111,25 @@ func Markdown(r *Results) ([]byte, error) {
 					who = fmt.Sprintf("worker %d", g.CopyWorker)
 				}
 				fmt.Fprintf(&b, "%d. **%s duplicates, %s.** %s\n", i+1, num(g.Count), who, g.Explanation)
-				fmt.Fprintf(&b, "   - first: ID %d (%s) — %s\n", g.First.ID, g.First.Decoded, pair(g.First))
+				fmt.Fprintf(&b, "   - first: ID %s (%s) — %s\n", g.First.IDText, g.First.Decoded, pair(g.First))
 				if g.Count > 1 {
-					fmt.Fprintf(&b, "   - last: ID %d (%s) — %s\n", g.Last.ID, g.Last.Decoded, pair(g.Last))
+					fmt.Fprintf(&b, "   - last: ID %s (%s) — %s\n", g.Last.IDText, g.Last.Decoded, pair(g.Last))
 				}
 			}
 			b.WriteString("\n")
 		}
-		if run.MonotonicViolations > 0 {
+		switch {
+		case run.MonotonicViolations > 0 && !run.Ordered:
+			fmt.Fprintf(&b, "%s of %s IDs were not greater than the ID before them from the same worker; %s IDs are not ordered, so this measures how unordered they are rather than a fault.\n\n",
+				num(run.MonotonicViolations), num(run.Generated), run.Kind)
+		case run.MonotonicViolations > 0:
 			fmt.Fprintf(&b, "**%s monotonic violations:**\n\n", num(run.MonotonicViolations))
-			for _, m := range run.MonotonicFindings {
+			const show = 20
+			for i, m := range run.MonotonicFindings {
+				if i == show {
+					fmt.Fprintf(&b, "- … and %s more, every one in `%s`.\n", num(int64(len(run.MonotonicFindings)-show)), ResultsFile)
+					break
+				}
 				fmt.Fprintf(&b, "- %s\n", m.Explanation)
 			}
 			b.WriteString("\n")
@@ -127,6 +147,14 @@ func Markdown(r *Results) ([]byte, error) {
 		}
 	}
 	return b.Bytes(), nil
+}
+
+// ceiling renders a layout's ceiling, or a dash for schemes without one.
+func ceiling(c float64) string {
+	if c == 0 {
+		return "—"
+	}
+	return num(int64(c))
 }
 
 func pair(d Duplicate) string {

@@ -15,7 +15,7 @@ func sample() *Results {
 			Scheme: "naive", Kind: "snowflake", Generated: 1234567, Duplicates: 1, DuplicatedIDs: 1,
 			Expectations:    []Expectation{{Key: "duplicates", Want: ">0", Got: "1", Passed: true}, {Key: "unique", Want: "true", Got: "1 duplicates", Passed: false}},
 			DuplicateGroups: []DuplicateGroup{{OriginalWorker: 2, CopyWorker: 2, Count: 1, Explanation: "because"}},
-			DuplicateList: []Duplicate{{ID: 42, Decoded: "time x, worker 2, sequence 0",
+			DuplicateList: []Duplicate{{IDText: "42", Decoded: "time x, worker 2, sequence 0",
 				Original: Issue{Worker: 2, WorkerID: "worker 2"}, Copy: Issue{Worker: 2, WorkerID: "worker 2"}, Faults: []string{"clock_step#1"}}},
 		}},
 	}

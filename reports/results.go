@@ -69,6 +69,13 @@ type Run struct {
 	Config string `json:"config"`
 	Layout string `json:"layout,omitempty"`
 	Policy string `json:"policy,omitempty"`
+	// IDBits is the size of the scheme's IDs: 64 or 128.
+	IDBits int `json:"id_bits"`
+	// RandomBits is how many random bits a random scheme's IDs carry;
+	// BirthdayExpected, for UUIDv4, is the number of duplicates the
+	// birthday bound n²/2^(b+1) predicts for the IDs generated.
+	RandomBits       int     `json:"random_bits,omitempty"`
+	BirthdayExpected float64 `json:"birthday_expected,omitempty"`
 
 	Offered   int64 `json:"offered"`
 	Generated int64 `json:"generated"`
@@ -80,6 +87,9 @@ type Run struct {
 	Duplicates          int64 `json:"duplicates"`
 	DuplicatedIDs       int64 `json:"duplicated_ids"`
 	MonotonicViolations int64 `json:"monotonic_violations"`
+	// Ordered is true when the scheme promises per-generator order; only
+	// then are monotonic violations explained one by one.
+	Ordered bool `json:"ordered"`
 
 	WaitTotalNs int64 `json:"wait_total_ns"`
 	WaitMaxNs   int64 `json:"wait_max_ns"`
@@ -108,7 +118,8 @@ type Run struct {
 	// DuplicateGroups explain every duplicate: each duplicate belongs to
 	// exactly one group, and the counts add up to Duplicates.
 	DuplicateGroups []DuplicateGroup `json:"duplicate_groups"`
-	// MonotonicFindings explain every monotonic violation.
+	// MonotonicFindings explain every monotonic violation of an ordered
+	// scheme.
 	MonotonicFindings []MonotonicFinding `json:"monotonic_findings"`
 
 	// DuplicateList is every duplicate, for duplicates.csv.
@@ -153,7 +164,10 @@ type Issue struct {
 
 // Duplicate is one extra copy of an ID, with the original.
 type Duplicate struct {
-	ID       uint64   `json:"id"`
+	// ID is a 64-bit ID as a number; absent for 128-bit IDs. IDText is the
+	// ID as people write it: decimal, a UUID or a ULID.
+	ID       *uint64  `json:"id,omitempty"`
+	IDText   string   `json:"id_text"`
 	Decoded  string   `json:"decoded,omitempty"`
 	Original Issue    `json:"original"`
 	Copy     Issue    `json:"copy"`
@@ -176,10 +190,14 @@ type DuplicateGroup struct {
 // MonotonicFinding is an ID not greater than the one its worker issued
 // before it.
 type MonotonicFinding struct {
-	Worker      int      `json:"worker"`
-	Index       int64    `json:"index"`
-	ID          uint64   `json:"id"`
-	PrevID      uint64   `json:"prev_id"`
+	Worker int   `json:"worker"`
+	Index  int64 `json:"index"`
+	// ID and PrevID are 64-bit IDs as numbers, absent for 128-bit IDs;
+	// the text forms are always there.
+	ID          *uint64  `json:"id,omitempty"`
+	PrevID      *uint64  `json:"prev_id,omitempty"`
+	IDText      string   `json:"id_text"`
+	PrevIDText  string   `json:"prev_id_text"`
 	At          string   `json:"at"`
 	AtNs        int64    `json:"at_ns"`
 	Clock       string   `json:"clock"`

@@ -46,7 +46,7 @@ func CSV(r *Results) ([]byte, error) {
 		for _, d := range run.DuplicateList {
 			o, c := d.Original, d.Copy
 			w.Write([]string{
-				run.Scheme, strconv.FormatUint(d.ID, 10), d.Decoded,
+				run.Scheme, d.IDText, d.Decoded,
 				strconv.Itoa(o.Worker), o.WorkerID, strconv.FormatInt(o.Index, 10), strconv.FormatInt(o.AtNs, 10), o.Clock,
 				strconv.Itoa(c.Worker), c.WorkerID, strconv.FormatInt(c.Index, 10), strconv.FormatInt(c.AtNs, 10), c.Clock,
 				strings.Join(d.Faults, " "),

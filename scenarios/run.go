@@ -2,15 +2,18 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/idsim/idsim/faults"
 	"github.com/idsim/idsim/generators/snowflake"
+	"github.com/idsim/idsim/generators/ulid"
+	"github.com/idsim/idsim/generators/uuid"
 	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/sim/check"
-	"github.com/idsim/idsim/sim/schemes"
 )
 
 // Options adjust a run.
@@ -91,14 +94,14 @@ func replayTarget(sc *Scenario) string {
 
 // runScheme simulates one scheme and turns what happened into a report.
 func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim.World, error) {
-	adapter := s.Sim(max(1, len(sc.Datacenters))).(schemes.Snowflake)
 	w, err := sim.New(sim.Config{
 		Seed:        seed,
 		Start:       sc.Start.UnixNano(),
 		Duration:    int64(sc.Duration),
 		Workers:     sc.Identities(),
 		Load:        sc.Load,
-		Scheme:      adapter,
+		Scheme:      s.Sim,
+		Wide:        s.IDBits == 128,
 		RateWindow:  int64(sc.RateWindow),
 		Parallelism: par,
 	})
@@ -115,14 +118,13 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 	}
 	sum := w.Summary()
 	dups := check.Duplicates(w.Logs())
-	ex := explainer{sc: sc, s: s, adapter: adapter}
+	ex := explainer{sc: sc, s: s}
 
 	run := &reports.Run{
 		Scheme:              s.Label,
 		Kind:                s.Kind,
-		Config:              s.Config(),
-		Layout:              s.Layout.Name,
-		Policy:              s.Policy.String(),
+		Config:              s.Config,
+		IDBits:              s.IDBits,
 		Offered:             sum.Offered,
 		Generated:           sum.Generated,
 		Errors:              sum.Errors,
@@ -136,13 +138,25 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 		DelayedCalls:        sum.DelayedCalls,
 		PeakWorkerRate:      sum.PeakWorkerRate,
 		PeakWorker:          sum.PeakWorker,
-		CeilingPerWorker:    s.Layout.CeilingPerWorker(),
-		CeilingPerCluster:   s.Layout.CeilingPerCluster(),
 		RecordBytes:         sum.RecordBytes,
 		ErrorKinds:          []reports.ErrorKind{},
 		DuplicateGroups:     []reports.DuplicateGroup{},
 		MonotonicFindings:   []reports.MonotonicFinding{},
 		Expectations:        []reports.Expectation{},
+	}
+	if sf := s.Snowflake; sf != nil {
+		run.Layout, run.Policy = sf.Layout.Name, sf.OnBackward.String()
+		run.CeilingPerWorker, run.CeilingPerCluster = sf.Layout.CeilingPerWorker(), sf.Layout.CeilingPerCluster()
+	}
+	if s.RandomBits > 0 {
+		run.RandomBits = s.RandomBits
+		if s.Kind == "uuidv4" {
+			// The birthday bound: n IDs of b random bits hold about
+			// n²/2^(b+1) colliding pairs. Exact in floating point: the
+			// square is an integer and the divisor a power of two.
+			n := float64(sum.Generated)
+			run.BirthdayExpected = math.Ldexp(n*n, -(s.RandomBits + 1))
+		}
 	}
 	if done := sum.Generated + sum.Errors; done > 0 {
 		run.LatencyMeanNs = float64(sum.LatencyTotal) / float64(done)
@@ -158,12 +172,15 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 	}
 	run.Duplicates = int64(len(run.DuplicateList))
 	run.DuplicateGroups = ex.group(run.DuplicateList)
-	for _, v := range sum.Violations {
-		run.MonotonicFindings = append(run.MonotonicFindings, ex.violation(w, v))
+	run.Ordered = s.Ordered
+	if s.Ordered {
+		for _, v := range sum.Violations {
+			run.MonotonicFindings = append(run.MonotonicFindings, ex.violation(w, v))
+		}
 	}
 	run.Passed = true
 	for _, e := range s.Expect {
-		got, ok := e.evaluate(run, s.Layout, sc.RateWindow)
+		got, ok := e.evaluate(run, s, sc.RateWindow)
 		run.Expectations = append(run.Expectations, reports.Expectation{Key: e.Key, Want: e.Want, Got: got, Passed: ok, Line: e.Line})
 		run.Passed = run.Passed && ok
 	}
@@ -171,7 +188,7 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 }
 
 // evaluate checks the expectation against a run.
-func (e Expectation) evaluate(r *reports.Run, l snowflake.Layout, window time.Duration) (got string, ok bool) {
+func (e Expectation) evaluate(r *reports.Run, s Scheme, window time.Duration) (got string, ok bool) {
 	switch e.Key {
 	case "unique":
 		return fmt.Sprintf("%d duplicates", r.Duplicates), (r.Duplicates == 0) == e.boolean
@@ -180,6 +197,8 @@ func (e Expectation) evaluate(r *reports.Run, l snowflake.Layout, window time.Du
 	case "within_ceiling":
 		// A window can overlap one tick more than it spans, so a worker
 		// at the ceiling may show up to one tick's worth above it.
+		// Validation allows within_ceiling only for Snowflake layouts.
+		l := s.Snowflake.Layout
 		limit := l.CeilingPerWorker() * (1 + float64(l.Unit)/float64(window))
 		return fmt.Sprintf("peak %.0f IDs/s per worker, ceiling %.0f", r.PeakWorkerRate, l.CeilingPerWorker()), (r.PeakWorkerRate <= limit) == e.boolean
 	}
@@ -201,17 +220,21 @@ func (e Expectation) evaluate(r *reports.Run, l snowflake.Layout, window time.Du
 
 // explainer turns the simulator's findings into report entries.
 type explainer struct {
-	sc      *Scenario
-	s       Scheme
-	adapter schemes.Snowflake
+	sc *Scenario
+	s  Scheme
 }
 
+// workerID says what node ID a worker's generator was configured with.
 func (x explainer) workerID(id sim.Identity) string {
-	dc, w, err := x.adapter.Fields(id)
+	sf := x.s.Snowflake
+	if sf == nil {
+		return "none (the IDs carry no node field)"
+	}
+	dc, w, err := sf.Fields(id)
 	if err != nil {
 		return fmt.Sprintf("invalid (%v)", err)
 	}
-	l := x.s.Layout
+	l := sf.Layout
 	if l.Datacenter.Bits == 0 {
 		return fmt.Sprintf("%s %d", l.WorkerName(), w)
 	}
@@ -240,12 +263,35 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func (x explainer) decode(id uint64) string {
-	p, err := x.s.Layout.Decode(id)
+// text renders an ID as people write it: a decimal number, a UUID or a
+// ULID.
+func (x explainer) text(hi, lo uint64) string {
+	switch x.s.Kind {
+	case "uuidv4", "uuidv7":
+		return uuid.FromHiLo(hi, lo).String()
+	case "ulid":
+		return ulid.FromHiLo(hi, lo).String()
+	}
+	return strconv.FormatUint(lo, 10)
+}
+
+// decode says what the fields of an ID hold.
+func (x explainer) decode(hi, lo uint64) string {
+	switch x.s.Kind {
+	case "uuidv4":
+		return "version 4, random"
+	case "uuidv7":
+		u := uuid.FromHiLo(hi, lo)
+		t, _ := u.Time()
+		return fmt.Sprintf("version 7, time %s, sub-millisecond fraction %d/4096", t.Format(time.RFC3339Nano), hi&0xFFF)
+	case "ulid":
+		return fmt.Sprintf("time %s", ulid.FromHiLo(hi, lo).Time().Format(time.RFC3339Nano))
+	}
+	l := x.s.Snowflake.Layout
+	p, err := l.Decode(lo)
 	if err != nil {
 		return err.Error()
 	}
-	l := x.s.Layout
 	d := fmt.Sprintf("time %s", p.Time.Format(time.RFC3339Nano))
 	if l.Datacenter.Bits > 0 {
 		d += fmt.Sprintf(", %s %d", l.DatacenterName(), p.Datacenter)
@@ -254,13 +300,18 @@ func (x explainer) decode(id uint64) string {
 }
 
 func (x explainer) duplicate(d sim.DuplicateFinding) reports.Duplicate {
-	return reports.Duplicate{
-		ID:       d.ID,
-		Decoded:  x.decode(d.ID),
+	r := reports.Duplicate{
+		IDText:   x.text(d.Hi, d.ID),
+		Decoded:  x.decode(d.Hi, d.ID),
 		Original: x.issue(d.Original),
 		Copy:     x.issue(d.Copy),
 		Faults:   nonNil(d.Faults),
 	}
+	if x.s.IDBits == 64 {
+		id := d.ID
+		r.ID = &id
+	}
+	return r
 }
 
 // group gathers duplicates by cause, in order of each group's first copy.
@@ -310,11 +361,22 @@ func (x explainer) explainGroup(g *reports.DuplicateGroup) string {
 	if g.Count == 1 {
 		plural = ""
 	}
+	sf := x.s.Snowflake
 	if g.OriginalWorker == g.CopyWorker {
 		fmt.Fprintf(&b, "Worker %d (%s) issued %d ID%s it had already issued. The first repeat came at %s, when its clock read %s; it had issued that ID %v earlier, at %s, when its clock read %s",
 			g.CopyWorker, first.Copy.WorkerID, g.Count, plural, first.Copy.At, first.Copy.Clock,
 			time.Duration(first.Copy.AtNs-first.Original.AtNs), first.Original.At, first.Original.Clock)
-		fmt.Fprintf(&b, ": its clock was back in the same %v tick.", x.s.Layout.Unit)
+		if sf != nil {
+			fmt.Fprintf(&b, ": its clock was back in the same %v tick.", sf.Layout.Unit)
+		} else {
+			b.WriteString(".")
+		}
+	} else if sf == nil {
+		fmt.Fprintf(&b, "Workers %d and %d drew the same random bits: %d duplicate%s, the first at %s (worker %d at %s, worker %d at %s).",
+			g.OriginalWorker, g.CopyWorker, g.Count, plural, first.Copy.At, first.Original.Worker, first.Original.At, first.Copy.Worker, first.Copy.At)
+		if x.s.RandomBits > 0 {
+			fmt.Fprintf(&b, " The IDs carry %d random bits.", x.s.RandomBits)
+		}
 	} else if g.WorkerIDs[0] == g.WorkerIDs[1] {
 		fmt.Fprintf(&b, "Workers %d and %d were both configured as %s, so they issue the same ID whenever both use the same sequence number in the same tick: %d duplicate%s, the first at %s.",
 			g.OriginalWorker, g.CopyWorker, g.WorkerIDs[0], g.Count, plural, first.Copy.At)
@@ -330,7 +392,7 @@ func (x explainer) explainGroup(g *reports.DuplicateGroup) string {
 			fmt.Fprintf(&b, " In force: %s (%s).", id, f.Describe())
 		}
 	}
-	if g.OriginalWorker == g.CopyWorker && x.s.Policy == snowflake.Ignore {
+	if g.OriginalWorker == g.CopyWorker && sf != nil && sf.OnBackward == snowflake.Ignore {
 		b.WriteString(" Policy on_clock_backward: ignore issues IDs from a clock that went back instead of refusing or waiting.")
 	}
 	return b.String()
@@ -340,17 +402,22 @@ func (x explainer) violation(w *sim.World, v sim.OrderViolation) reports.Monoton
 	wk := w.Workers()[v.Worker]
 	now, prev := wk.Clock().ReadingAt(v.Time), wk.Clock().ReadingAt(v.PrevTime)
 	f := reports.MonotonicFinding{
-		Worker: v.Worker, Index: v.Index, ID: v.ID, PrevID: v.PrevID,
+		Worker: v.Worker, Index: v.Index,
 		At: time.Duration(v.Time).String(), AtNs: v.Time, Clock: clockString(now),
 		PrevAt: time.Duration(v.PrevTime).String(), PrevClock: clockString(prev),
 		Faults: nonNil(w.ActiveAt(v.Worker, v.Time)),
 	}
 	rel := "not greater than"
-	if v.ID < v.PrevID {
+	if v.Hi < v.PrevHi || v.Hi == v.PrevHi && v.ID < v.PrevID {
 		rel = "less than"
 	}
-	f.Explanation = fmt.Sprintf("Worker %d issued %d at %s (clock %s), %s the %d it issued at %s (clock %s)",
-		v.Worker, v.ID, f.At, f.Clock, rel, v.PrevID, f.PrevAt, f.PrevClock)
+	f.IDText, f.PrevIDText = x.text(v.Hi, v.ID), x.text(v.PrevHi, v.PrevID)
+	if x.s.IDBits == 64 {
+		id, prev := v.ID, v.PrevID
+		f.ID, f.PrevID = &id, &prev
+	}
+	f.Explanation = fmt.Sprintf("Worker %d issued %s at %s (clock %s), %s the %s it issued at %s (clock %s)",
+		v.Worker, f.IDText, f.At, f.Clock, rel, f.PrevIDText, f.PrevAt, f.PrevClock)
 	if now < prev {
 		f.Explanation += fmt.Sprintf("; its clock had gone back by %v", time.Duration(prev-now))
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/idsim/idsim/faults"
-	"github.com/idsim/idsim/generators/snowflake"
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/sim/schemes"
 )
@@ -46,27 +45,25 @@ type Scenario struct {
 
 // Scheme is one scheme under test.
 type Scheme struct {
-	Label   string
-	Kind    string
-	Layout  snowflake.Layout
-	Policy  snowflake.Policy
-	MaxWait time.Duration
-	Expect  []Expectation
-	Line    int
-}
-
-// Sim returns the simulator's view of the scheme.
-func (s Scheme) Sim(datacenters int) sim.Scheme {
-	return schemes.Snowflake{Layout: s.Layout, OnBackward: s.Policy, MaxWait: s.MaxWait, Datacenters: datacenters}
-}
-
-// Config describes the scheme's settings in one line.
-func (s Scheme) Config() string {
-	c := fmt.Sprintf("layout %s, on_clock_backward %s", s.Layout.Name, s.Policy)
-	if s.Policy == snowflake.Wait {
-		c += fmt.Sprintf(", max_wait %v", s.MaxWait)
-	}
-	return c
+	Label string
+	Kind  string
+	Line  int
+	// Config describes the scheme's settings in one line.
+	Config string
+	// IDBits is 64 or 128.
+	IDBits int
+	// Ordered is true when the scheme promises that each generator's IDs
+	// strictly increase; out-of-order IDs are then findings to explain,
+	// and otherwise only counted.
+	Ordered bool
+	// Sim builds the scheme's generators in the simulator.
+	Sim sim.Scheme
+	// Snowflake holds the settings of a snowflake scheme; nil otherwise.
+	Snowflake *schemes.Snowflake
+	// RandomBits is how many random bits a random scheme's IDs carry (its
+	// full width unless truncated); 0 for other schemes.
+	RandomBits int
+	Expect     []Expectation
 }
 
 // Fault is an entry of the fault schedule.

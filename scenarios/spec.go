@@ -97,6 +97,7 @@ type schemeSpec struct {
 	Layout          layoutSpec `yaml:"layout"`
 	OnClockBackward text       `yaml:"on_clock_backward"`
 	MaxWait         duration   `yaml:"max_wait"`
+	RandomBits      integer    `yaml:"random_bits"`
 }
 
 func (s *schemeSpec) UnmarshalYAML(n ast.Node) error {

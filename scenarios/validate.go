@@ -9,12 +9,30 @@ import (
 
 	"github.com/idsim/idsim/faults"
 	"github.com/idsim/idsim/generators/snowflake"
+	"github.com/idsim/idsim/generators/ulid"
+	"github.com/idsim/idsim/generators/uuid"
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/sim/schemes"
 )
 
-// SchemeKinds lists the scheme kinds a scenario can use.
-var SchemeKinds = []string{"snowflake"}
+// SchemeKinds lists the scheme kinds a scenario can use, with the keys
+// each takes besides label and kind.
+var SchemeKinds = []struct {
+	Kind, Keys, Summary string
+}{
+	{"snowflake", "layout, on_clock_backward, max_wait", "timestamp, node ID and per-tick sequence in 64 bits; on_clock_backward: error (default), wait and wait_then_error (with max_wait), borrow, monotonic_anchor, ignore"},
+	{"uuidv4", "random_bits", "RFC 9562 version 4: 122 random bits"},
+	{"uuidv7", "on_clock_backward, random_bits", "RFC 9562 version 7: Unix ms, sub-ms fraction as counter, 62 random bits; on_clock_backward: clamp (default) or error"},
+	{"ulid", "on_clock_backward, random_bits", "ULID: Unix ms and 80 random bits, incremented within a ms; on_clock_backward: clamp (default) or error"},
+}
+
+func kindNames() string {
+	var names []string
+	for _, k := range SchemeKinds {
+		names = append(names, k.Kind)
+	}
+	return strings.Join(names, ", ")
+}
 
 func validateSchemes(f *fileSpec, sc *Scenario) error {
 	if !f.Schemes.set || len(f.Schemes.v) == 0 {
@@ -33,46 +51,125 @@ func validateSchemes(f *fileSpec, sc *Scenario) error {
 			}
 		}
 		if !s.Kind.set {
-			return errAt(s.p, "scheme %q needs a kind (one of: %s)", s.Label.v, strings.Join(SchemeKinds, ", "))
+			return errAt(s.p, "scheme %q needs a kind (one of: %s)", s.Label.v, kindNames())
 		}
-		if s.Kind.v != "snowflake" {
-			return errAt(s.Kind.p, "unknown scheme kind %q (one of: %s)", s.Kind.v, strings.Join(SchemeKinds, ", "))
+		keys := ""
+		for _, k := range SchemeKinds {
+			if k.Kind == s.Kind.v {
+				keys = k.Keys
+			}
 		}
-		out := Scheme{Label: s.Label.v, Kind: s.Kind.v, Line: s.p.line, Policy: snowflake.Error}
-		if !s.Layout.set {
-			return errAt(s.p, "scheme %q needs a layout: one of %s, or a mapping with time_bits, unit, epoch, datacenter_bits, worker_bits and sequence_bits",
-				s.Label.v, strings.Join(snowflake.PresetNames(), ", "))
+		if keys == "" {
+			return errAt(s.Kind.p, "unknown scheme kind %q (one of: %s)", s.Kind.v, kindNames())
 		}
-		l, err := buildLayout(s.Layout)
+		for _, key := range []struct {
+			name string
+			set  bool
+			p    pos
+		}{
+			{"layout", s.Layout.set, s.Layout.p}, {"on_clock_backward", s.OnClockBackward.set, s.OnClockBackward.p},
+			{"max_wait", s.MaxWait.set, s.MaxWait.p}, {"random_bits", s.RandomBits.set, s.RandomBits.p},
+		} {
+			if key.set && !slices.Contains(strings.Split(keys, ", "), key.name) {
+				return errAt(key.p, "%s does not take %s (it takes %s)", s.Kind.v, key.name, keys)
+			}
+		}
+		out := Scheme{Label: s.Label.v, Kind: s.Kind.v, Line: s.p.line}
+		var err error
+		switch s.Kind.v {
+		case "snowflake":
+			err = buildSnowflake(s, sc, &out, f.Workers.Count.p)
+		default:
+			err = buildRandom(s, &out)
+		}
 		if err != nil {
 			return err
 		}
-		out.Layout = l
-		if s.OnClockBackward.set {
-			p, err := snowflake.ParsePolicy(s.OnClockBackward.v)
-			if err != nil {
-				return errAt(s.OnClockBackward.p, "%v", err)
-			}
-			out.Policy = p
-		}
-		switch {
-		case out.Policy == snowflake.Wait && !s.MaxWait.set:
-			return errAt(s.OnClockBackward.p, "on_clock_backward: wait needs max_wait, the longest a call may wait for the clock, e.g. max_wait: 5s")
-		case out.Policy == snowflake.Wait && s.MaxWait.v <= 0:
-			return errAt(s.MaxWait.p, "max_wait must be positive")
-		case out.Policy != snowflake.Wait && s.MaxWait.set:
-			return errAt(s.MaxWait.p, "max_wait only applies to on_clock_backward: wait")
-		}
-		out.MaxWait = s.MaxWait.v
-		// Every worker's configured ID must fit the layout.
-		adapter := out.Sim(max(1, len(sc.Datacenters))).(schemes.Snowflake)
-		for _, id := range sc.Identities() {
-			if _, _, err := adapter.Fields(id); err != nil {
-				return errAt(f.Workers.Count.p, "%d workers do not fit scheme %q (line %d): %v", sc.Workers, out.Label, out.Line, err)
-			}
-		}
 		sc.Schemes = append(sc.Schemes, out)
 	}
+	return nil
+}
+
+// buildSnowflake fills in a snowflake scheme and checks that every
+// worker's node ID fits its layout.
+func buildSnowflake(s schemeSpec, sc *Scenario, out *Scheme, countPos pos) error {
+	if !s.Layout.set {
+		return errAt(s.p, "scheme %q needs a layout: one of %s, or a mapping with time_bits, unit, epoch, datacenter_bits, worker_bits and sequence_bits",
+			s.Label.v, strings.Join(snowflake.PresetNames(), ", "))
+	}
+	l, err := buildLayout(s.Layout)
+	if err != nil {
+		return err
+	}
+	sf := &schemes.Snowflake{Layout: l, OnBackward: snowflake.Error, Datacenters: max(1, len(sc.Datacenters))}
+	if s.OnClockBackward.set {
+		p, err := snowflake.ParsePolicy(s.OnClockBackward.v)
+		if err != nil {
+			return errAt(s.OnClockBackward.p, "%v", err)
+		}
+		sf.OnBackward = p
+	}
+	waits := sf.OnBackward == snowflake.Wait || sf.OnBackward == snowflake.WaitThenError
+	switch {
+	case waits && !s.MaxWait.set:
+		return errAt(s.OnClockBackward.p, "on_clock_backward: %v needs max_wait, the longest a call may wait for the clock, e.g. max_wait: 5s", sf.OnBackward)
+	case waits && s.MaxWait.v <= 0:
+		return errAt(s.MaxWait.p, "max_wait must be positive")
+	case !waits && s.MaxWait.set:
+		return errAt(s.MaxWait.p, "max_wait only applies to on_clock_backward: wait or wait_then_error")
+	}
+	sf.MaxWait = s.MaxWait.v
+	for _, id := range sc.Identities() {
+		if _, _, err := sf.Fields(id); err != nil {
+			return errAt(countPos, "%d workers do not fit scheme %q (line %d): %v", sc.Workers, out.Label, out.Line, err)
+		}
+	}
+	out.IDBits, out.Sim, out.Snowflake, out.Ordered = 64, *sf, sf, true
+	out.Config = fmt.Sprintf("layout %s, on_clock_backward %s", l.Name, sf.OnBackward)
+	if waits {
+		out.Config += fmt.Sprintf(", max_wait %v", sf.MaxWait)
+	}
+	return nil
+}
+
+// buildRandom fills in a UUID or ULID scheme.
+func buildRandom(s schemeSpec, out *Scheme) error {
+	width := map[string]int{"uuidv4": 122, "uuidv7": 62, "ulid": 80}[s.Kind.v]
+	bits := width
+	if s.RandomBits.set {
+		if s.RandomBits.v < 1 || s.RandomBits.v > int64(width) {
+			return errAt(s.RandomBits.p, "random_bits %d out of range 1..%d for %s", s.RandomBits.v, width, s.Kind.v)
+		}
+		bits = int(s.RandomBits.v)
+	}
+	truncate := 0
+	if bits < width {
+		truncate = bits
+	}
+	policy := "clamp"
+	if s.OnClockBackward.set {
+		policy = s.OnClockBackward.v
+	}
+	out.IDBits, out.RandomBits, out.Ordered = 128, bits, s.Kind.v != "uuidv4"
+	switch s.Kind.v {
+	case "uuidv4":
+		out.Sim = schemes.UUIDv4{RandomBits: truncate}
+		out.Config = fmt.Sprintf("%d random bits", bits)
+		return nil
+	case "uuidv7":
+		p, err := uuid.ParseV7Policy(policy)
+		if err != nil {
+			return errAt(s.OnClockBackward.p, "%v", err)
+		}
+		out.Sim = schemes.UUIDv7{OnBackward: p, RandomBits: truncate}
+	case "ulid":
+		p, err := ulid.ParsePolicy(policy)
+		if err != nil {
+			return errAt(s.OnClockBackward.p, "%v", err)
+		}
+		out.Sim = schemes.ULID{OnBackward: p, RandomBits: truncate}
+	}
+	out.Config = fmt.Sprintf("on_clock_backward %s, %d random bits", policy, bits)
 	return nil
 }
 
@@ -316,6 +413,9 @@ func validateExpect(f *fileSpec, sc *Scenario) error {
 		}
 		addBool("unique", x.Unique)
 		addBool("monotonic", x.Monotonic)
+		if x.WithinCeiling.set && sc.Schemes[i].Snowflake == nil {
+			return errAt(x.WithinCeiling.p, "within_ceiling applies to snowflake schemes, whose layouts have a ceiling; %q is %s", e.label.v, sc.Schemes[i].Kind)
+		}
 		addBool("within_ceiling", x.WithinCeiling)
 		addCmp("duplicates", x.Duplicates)
 		addCmp("monotonic_violations", x.MonotonicViolations)

@@ -111,8 +111,9 @@ func (w *World) IssueAt(wk int, index, t int64) Issue {
 }
 
 // DuplicateFinding is one extra copy of an ID with the original it
-// repeats.
+// repeats. For 128-bit IDs, ID is the low half and Hi the high one.
 type DuplicateFinding struct {
+	Hi       uint64
 	ID       uint64
 	Original Issue
 	Copy     Issue
@@ -130,7 +131,7 @@ func (w *World) ExplainDuplicates(dups []check.Duplicate) []DuplicateFinding {
 		orig := w.IssueAt(o.Worker, o.Index, o.Time)
 		for _, c := range d.Occurrences[1:] {
 			cp := w.IssueAt(c.Worker, c.Index, c.Time)
-			f := DuplicateFinding{ID: d.ID, Original: orig, Copy: cp}
+			f := DuplicateFinding{Hi: d.Hi, ID: d.ID, Original: orig, Copy: cp}
 			f.Faults = append(f.Faults, orig.Faults...)
 			for _, name := range cp.Faults {
 				if !slices.Contains(f.Faults, name) {

@@ -5,15 +5,42 @@ import (
 	"math"
 	"time"
 
+	"github.com/idsim/idsim/generators/entropy"
 	"github.com/idsim/idsim/sim/check"
 	"github.com/idsim/idsim/sim/record"
 )
 
 // Generator is the system under test as a worker drives it: the
-// non-blocking step of an ID generator. See snowflake.Generator.TryNext
-// for the contract: an ID, or a wait after which to retry, or an error.
+// non-blocking step of a 64-bit ID generator. See
+// snowflake.Generator.TryNext for the contract: an ID, or a wait after
+// which to retry, or an error.
 type Generator interface {
 	TryNext() (id uint64, wait time.Duration, err error)
+}
+
+// WideGenerator is Generator for 128-bit IDs, returned as their high and
+// low halves.
+type WideGenerator interface {
+	TryNext128() (hi, lo uint64, wait time.Duration, err error)
+}
+
+// Instance is a generator built for one worker: exactly one of Narrow
+// (64-bit IDs) and Wide (128-bit IDs) is set, the same one for every
+// worker of a scheme.
+type Instance struct {
+	Narrow Generator
+	Wide   WideGenerator
+}
+
+// Env is what a worker gives a scheme to build its generator from.
+type Env struct {
+	Identity Identity
+	// Clock is the worker's clock: the generator must read time only
+	// from it.
+	Clock *Clock
+	// Entropy is the worker's seeded random stream: the generator must
+	// draw randomness only from it. It carries on across restarts.
+	Entropy entropy.Source
 }
 
 // Identity is what a worker is configured as: its datacenter and its node
@@ -29,7 +56,7 @@ type Identity struct {
 // in-memory state does not survive a crash. The generator must read time
 // only from clk.
 type Scheme interface {
-	NewGenerator(id Identity, clk *Clock) (Generator, error)
+	NewGenerator(env Env) (Instance, error)
 }
 
 // ErrWorkerDown is the error a call gets while its worker is crashed.
@@ -43,12 +70,14 @@ type IdentityChange struct {
 }
 
 // OrderViolation is an ID that was not greater than the one its worker
-// issued before it.
+// issued before it. For 128-bit IDs, ID and PrevID are the low halves and
+// Hi and PrevHi the high ones.
 type OrderViolation struct {
 	Worker   int
 	Index    int64 // position of ID in the worker's log
 	Time     int64
-	ID       uint64
+	Hi, ID   uint64
+	PrevHi   uint64
 	PrevID   uint64
 	PrevTime int64
 }
@@ -94,10 +123,14 @@ type Worker struct {
 	identity Identity
 	idents   []IdentityChange
 	clk      *Clock
+	rng      entropy.Source
 	gen      Generator
+	wgen     WideGenerator
+	wide     bool
 	arr      arrivals
 	log      *record.Log
 	order    check.Order
+	order128 check.Order128
 	lastTime int64
 
 	down      bool
@@ -144,7 +177,7 @@ func (w *Worker) Pause(t, d int64) {
 // are lost, and calls fail until Restart.
 func (w *Worker) Crash(t int64) {
 	w.down = true
-	w.gen = nil
+	w.gen, w.wgen = nil, nil
 	w.callStart = -1
 	w.readyAt = t
 }
@@ -153,14 +186,17 @@ func (w *Worker) Crash(t int64) {
 // scheme cannot build one, the worker stays down.
 func (w *Worker) Restart(t int64) error {
 	w.down = true
-	w.gen = nil
+	w.gen, w.wgen = nil, nil
 	w.callStart = -1
 	w.readyAt = max(w.readyAt, t)
-	g, err := w.world.cfg.Scheme.NewGenerator(w.identity, w.clk)
+	inst, err := w.world.cfg.Scheme.NewGenerator(Env{Identity: w.identity, Clock: w.clk, Entropy: w.rng})
 	if err != nil {
 		return err
 	}
-	w.gen = g
+	if (inst.Narrow == nil) == (inst.Wide == nil) || (inst.Wide != nil) != w.wide {
+		return errors.New("sim: the scheme must build a 64-bit generator or a 128-bit one, the same kind for every worker")
+	}
+	w.gen, w.wgen = inst.Narrow, inst.Wide
 	w.down = false
 	return nil
 }
@@ -198,7 +234,14 @@ func (w *Worker) run(until int64) {
 			continue
 		}
 		w.clk.now = t
-		id, wait, err := w.gen.TryNext()
+		var hi, id uint64
+		var wait time.Duration
+		var err error
+		if w.wide {
+			hi, id, wait, err = w.wgen.TryNext128()
+		} else {
+			id, wait, err = w.gen.TryNext()
+		}
 		if wait > 0 {
 			if w.callStart < 0 {
 				w.callStart = t
@@ -224,7 +267,11 @@ func (w *Worker) run(until int64) {
 			w.failed(t, err)
 			continue
 		}
-		w.issued(id, t)
+		if w.wide {
+			w.issued128(hi, id, t)
+		} else {
+			w.issued(id, t)
+		}
 	}
 }
 
@@ -232,9 +279,24 @@ func (w *Worker) run(until int64) {
 func (w *Worker) issued(id uint64, t int64) {
 	prev, _ := w.order.Last()
 	if !w.order.Next(id) {
-		w.violation(id, prev, t)
+		w.violation(0, id, 0, prev, t)
 	}
 	w.log.Append(id, t)
+	w.count(t)
+}
+
+// issued128 records a 128-bit ID and checks the worker's order.
+func (w *Worker) issued128(hi, lo uint64, t int64) {
+	prevHi, prevLo, _ := w.order128.Last()
+	if !w.order128.Next(hi, lo) {
+		w.violation(hi, lo, prevHi, prevLo, t)
+	}
+	w.log.Append128(hi, lo, t)
+	w.count(t)
+}
+
+// count updates the counters for an ID issued at true time t.
+func (w *Worker) count(t int64) {
 	w.lastTime = t
 	w.stats.Generated++
 	if t >= w.winEnd {
@@ -247,12 +309,14 @@ func (w *Worker) issued(id uint64, t int64) {
 }
 
 // violation records an out-of-order ID. Kept out of line: it is rare.
-func (w *Worker) violation(id, prev uint64, t int64) {
+func (w *Worker) violation(hi, id, prevHi, prev uint64, t int64) {
 	w.stats.Violations = append(w.stats.Violations, OrderViolation{
 		Worker:   w.Index,
 		Index:    w.log.Len(),
 		Time:     t,
+		Hi:       hi,
 		ID:       id,
+		PrevHi:   prevHi,
 		PrevID:   prev,
 		PrevTime: w.lastTime,
 	})

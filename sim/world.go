@@ -55,6 +55,8 @@ type Config struct {
 	Load Load
 	// Scheme builds each worker's generator.
 	Scheme Scheme
+	// Wide says the scheme's IDs are 128 bits.
+	Wide bool
 	// RateWindow is the span over which peak throughput is measured;
 	// zero means 100ms.
 	RateWindow int64
@@ -122,8 +124,13 @@ func New(cfg Config) (*World, error) {
 			identity:  id,
 			idents:    []IdentityChange{{From: 0, Identity: id}},
 			clk:       newClock(cfg.Start),
+			rng:       w.Stream("entropy", uint64(i)),
+			wide:      cfg.Wide,
 			log:       record.New(i),
 			callStart: -1,
+		}
+		if cfg.Wide {
+			wk.log = record.NewWide(i)
 		}
 		s, err := newSource(cfg.Load, 0, cfg.Duration, w.Stream("arrivals", uint64(i)))
 		if err != nil {

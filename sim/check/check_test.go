@@ -180,3 +180,95 @@ func BenchmarkDuplicates(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)*1024*10000/b.Elapsed().Seconds(), "ids/s")
 }
+
+func bruteWide(logs []*record.Log) []Duplicate {
+	seen := map[[2]uint64][]Occurrence{}
+	for _, l := range logs {
+		for _, b := range l.Blocks() {
+			for j := range b.IDs {
+				id := [2]uint64{b.His[j], b.IDs[j]}
+				seen[id] = append(seen[id], Occurrence{Worker: l.Worker, Index: b.Start + int64(j), Time: b.Time(j)})
+			}
+		}
+	}
+	var out []Duplicate
+	for id, occ := range seen {
+		if len(occ) > 1 {
+			slices.SortFunc(occ, func(a, b Occurrence) int {
+				if a.Time != b.Time {
+					return int(a.Time - b.Time)
+				}
+				if a.Worker != b.Worker {
+					return a.Worker - b.Worker
+				}
+				return int(a.Index - b.Index)
+			})
+			out = append(out, Duplicate{ID: id[1], Hi: id[0], Occurrences: occ})
+		}
+	}
+	slices.SortFunc(out, func(a, b Duplicate) int {
+		if a.Hi != b.Hi {
+			if a.Hi < b.Hi {
+				return -1
+			}
+			return 1
+		}
+		if a.ID < b.ID {
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// 128-bit IDs that share a half with another ID are not duplicates; equal
+// pairs are, whichever worker issued them.
+func TestPropertyWideDuplicatesMatchBruteForce(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		halves := rapid.SliceOfN(rapid.Uint64(), 1, 6).Draw(t, "halves")
+		var logs []*record.Log
+		for w := 0; w < rapid.IntRange(1, 4).Draw(t, "workers"); w++ {
+			l := record.NewWide(w)
+			n := rapid.IntRange(0, 40).Draw(t, fmt.Sprint("n", w))
+			for i := 0; i < n; i++ {
+				l.Append128(rapid.SampledFrom(halves).Draw(t, "hi"), rapid.SampledFrom(halves).Draw(t, "lo"), int64(i))
+			}
+			logs = append(logs, l)
+		}
+		if got, want := Duplicates(logs), bruteWide(logs); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("got %v\nwant %v", got, want)
+		}
+	})
+}
+
+func TestWideDuplicatesAtScale(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	logs := []*record.Log{record.NewWide(0), record.NewWide(1)}
+	var hi, lo uint64
+	for i := 0; i < 300_000; i++ {
+		h, l := rng.Uint64(), rng.Uint64()
+		if i == 1234 {
+			hi, lo = h, l
+		}
+		logs[i%2].Append128(h, l, int64(i))
+	}
+	logs[1].Append128(hi, lo^1, 400_000) // shares the high half only
+	logs[1].Append128(hi, lo, 400_001)
+	got := Duplicates(logs)
+	if len(got) != 1 || got[0].Hi != hi || got[0].ID != lo || got[0].Occurrences[1].Time != 400_001 {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestOrder128(t *testing.T) {
+	var o Order128
+	var bad []int
+	for i, id := range [][2]uint64{{1, 5}, {1, 6}, {2, 0}, {1, 9}, {1, 9}, {2, 1}} {
+		if !o.Next(id[0], id[1]) {
+			bad = append(bad, i)
+		}
+	}
+	if !slices.Equal(bad, []int{3, 4}) {
+		t.Errorf("violations at %v, want [3 4]", bad)
+	}
+}

@@ -32,7 +32,10 @@ type Occurrence struct {
 // order (ties by worker, then index): the first is the original, every
 // later one is an extra copy.
 type Duplicate struct {
-	ID          uint64
+	// ID is the ID, or for a 128-bit ID its low half.
+	ID uint64
+	// Hi is the high half of a 128-bit ID; 0 for 64-bit IDs.
+	Hi          uint64
 	Occurrences []Occurrence
 }
 
@@ -52,7 +55,17 @@ func (d Duplicate) Extra() int { return len(d.Occurrences) - 1 }
 // while the check runs. Ranges are processed in parallel; the result does
 // not depend on how many. A second pass collects the occurrences of the
 // duplicate values only.
+//
+// 128-bit IDs are checked by a 64-bit hash of each ID, distributed over
+// ranges of the hash (8 bytes per ID while the check runs); candidates
+// are then compared in full, so a hash collision never shows as a
+// duplicate.
 func Duplicates(logs []*record.Log) []Duplicate {
+	for _, l := range logs {
+		if l.Wide() {
+			return wideDuplicates(logs)
+		}
+	}
 	var blocks []*record.Block
 	var owner []int // owner[i] is the index in logs of blocks[i]
 	var n int64
@@ -298,5 +311,104 @@ func occurrences(logs []*record.Log, blocks []*record.Block, owner []int, values
 			return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.Worker, b.Worker), cmp.Compare(a.Index, b.Index))
 		})
 	}
+	return dups
+}
+
+// wideKey hashes a 128-bit ID to 64 bits.
+func wideKey(hi, lo uint64) uint64 {
+	z := lo ^ hi*0x9E3779B97F4A7C15
+	z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
+	z = (z ^ z>>27) * 0x94D049BB133111EB
+	return z ^ z>>31
+}
+
+// wideDuplicates is Duplicates for logs of 128-bit IDs.
+func wideDuplicates(logs []*record.Log) []Duplicate {
+	var n int64
+	for _, l := range logs {
+		n += l.Len()
+	}
+	if n < 2 {
+		return nil
+	}
+	// Hashes are uniform, so ranges of the hash are cut by its top bits.
+	bitsN := bits.Len64(uint64(max(1, n/partSize)))
+	shift := uint(64 - bitsN)
+	parts := make([][]uint64, 1<<bitsN)
+	for _, l := range logs {
+		for _, b := range l.Blocks() {
+			for j, lo := range b.IDs {
+				k := wideKey(b.His[j], lo)
+				p := k >> shift
+				if bitsN == 0 {
+					p = 0
+				}
+				parts[p] = append(parts[p], k)
+			}
+		}
+	}
+	found := make([][]uint64, len(parts))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(parts)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var set idSet
+			for {
+				r := int(next.Add(1) - 1)
+				if r >= len(parts) {
+					return
+				}
+				if len(parts[r]) < 2 {
+					continue
+				}
+				set.reset(len(parts[r]))
+				var dups []uint64
+				for _, k := range parts[r] {
+					if !set.add(k) {
+						dups = append(dups, k)
+					}
+				}
+				parts[r] = nil
+				found[r] = dups
+			}
+		}()
+	}
+	wg.Wait()
+	candidates := map[uint64]bool{}
+	for _, f := range found {
+		for _, k := range f {
+			candidates[k] = true
+		}
+	}
+	if len(candidates) == 0 {
+		return nil
+	}
+	// Collect the occurrences of candidate hashes and group them by the
+	// full 128-bit ID.
+	byID := map[[2]uint64][]Occurrence{}
+	for _, l := range logs {
+		for _, b := range l.Blocks() {
+			for j, lo := range b.IDs {
+				hi := b.His[j]
+				if candidates[wideKey(hi, lo)] {
+					id := [2]uint64{hi, lo}
+					byID[id] = append(byID[id], Occurrence{Worker: l.Worker, Index: b.Start + int64(j), Time: b.Time(j)})
+				}
+			}
+		}
+	}
+	var dups []Duplicate
+	for id, occ := range byID {
+		if len(occ) < 2 {
+			continue // a hash collision, not a duplicate
+		}
+		slices.SortFunc(occ, func(a, b Occurrence) int {
+			return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.Worker, b.Worker), cmp.Compare(a.Index, b.Index))
+		})
+		dups = append(dups, Duplicate{ID: id[1], Hi: id[0], Occurrences: occ})
+	}
+	slices.SortFunc(dups, func(a, b Duplicate) int { return cmp.Or(cmp.Compare(a.Hi, b.Hi), cmp.Compare(a.ID, b.ID)) })
 	return dups
 }

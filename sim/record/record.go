@@ -10,6 +10,10 @@
 //
 // Blocks also keep the smallest and largest ID in them, which lets checkers
 // skip blocks that cannot hold a value they look for.
+//
+// A wide log (NewWide) records 128-bit IDs (UUIDs, ULIDs) in a second
+// column for the high halves, 20 bytes per ID; a 64-bit log never pays for
+// it.
 package record
 
 import "math"
@@ -25,12 +29,16 @@ type Block struct {
 	Base int64
 	// Start is the index, within the log, of the block's first entry.
 	Start int64
-	// Min and Max bound the IDs in the block.
+	// Min and Max bound the IDs in the block (in a wide log, their high
+	// halves).
 	Min, Max uint64
 	// Sorted is true when the block's IDs strictly increase.
 	Sorted bool
-	// IDs are the issued IDs in issue order.
+	// IDs are the issued IDs in issue order (in a wide log, the low
+	// halves).
 	IDs []uint64
+	// His are the high halves of 128-bit IDs; nil in a 64-bit log.
+	His []uint64
 	// Offs[i] is the true time of IDs[i] minus Base.
 	Offs []uint32
 }
@@ -55,10 +63,43 @@ type Log struct {
 	base     int64
 	lo, hi   uint64
 	unsorted bool
+
+	// Wide logs only.
+	wide         bool
+	his          []uint64
+	maxHi, maxLo uint64 // the largest 128-bit ID of the current block
 }
 
-// New returns an empty log for the given worker.
+// New returns an empty log of 64-bit IDs for the given worker.
 func New(worker int) *Log { return &Log{Worker: worker} }
+
+// NewWide returns an empty log of 128-bit IDs for the given worker.
+func NewWide(worker int) *Log { return &Log{Worker: worker, wide: true} }
+
+// Wide reports whether the log holds 128-bit IDs.
+func (l *Log) Wide() bool { return l.wide }
+
+// Append128 records the 128-bit ID (hi, lo) issued at true time t, in a
+// wide log. Times must not decrease.
+func (l *Log) Append128(hi, lo uint64, t int64) {
+	off := uint64(t - l.base)
+	if l.pos == len(l.ids) || off > math.MaxUint32 {
+		l.grow(t)
+		off = 0
+	}
+	if l.pos != 0 && (hi < l.maxHi || hi == l.maxHi && lo <= l.maxLo) {
+		l.unsorted = true
+	}
+	if l.pos == 0 || hi > l.maxHi || hi == l.maxHi && lo > l.maxLo {
+		l.maxHi, l.maxLo = hi, lo
+	}
+	l.his[l.pos] = hi
+	l.ids[l.pos] = lo
+	l.offs[l.pos] = uint32(off)
+	l.pos++
+	l.lo = min(l.lo, hi)
+	l.hi = max(l.hi, hi)
+}
 
 // Append records id issued at true time t. Times must not decrease.
 func (l *Log) Append(id uint64, t int64) {
@@ -89,6 +130,9 @@ func (l *Log) grow(t int64) {
 	l.n += int64(l.pos)
 	l.ids = make([]uint64, size)
 	l.offs = make([]uint32, size)
+	if l.wide {
+		l.his = make([]uint64, size)
+	}
 	l.pos = 0
 	l.base = t
 	l.lo, l.hi = math.MaxUint64, 0
@@ -106,6 +150,9 @@ func (l *Log) seal() {
 	b.Offs = l.offs[:l.pos:len(l.offs)]
 	b.Min, b.Max = l.lo, l.hi
 	b.Sorted = !l.unsorted
+	if l.wide {
+		b.His = l.his[:l.pos:len(l.his)]
+	}
 }
 
 // Blocks returns the log's blocks in order, the last one possibly partly
@@ -123,13 +170,14 @@ func (l *Log) Len() int64 { return l.n + int64(l.pos) }
 func (l *Log) Bytes() int64 {
 	var total int64
 	for _, b := range l.Blocks() {
-		total += int64(cap(b.IDs))*8 + int64(cap(b.Offs))*4 + 80
+		total += int64(cap(b.IDs))*8 + int64(cap(b.Offs))*4 + int64(cap(b.His))*8 + 104
 	}
 	return total
 }
 
-// Each calls fn for every entry in issue order with its index, ID and true
-// time, stopping early if fn returns false.
+// Each calls fn for every entry in issue order with its index, ID (the
+// low half, in a wide log) and true time, stopping early if fn returns
+// false.
 func (l *Log) Each(fn func(i int64, id uint64, t int64) bool) {
 	for _, b := range l.Blocks() {
 		for j, id := range b.IDs {

@@ -60,3 +60,34 @@ func BenchmarkAppend(b *testing.B) {
 	}
 	b.ReportMetric(float64(l.Bytes())/float64(l.Len()), "B/ID")
 }
+
+func TestWide(t *testing.T) {
+	l := NewWide(2)
+	for i := 0; i < 3000; i++ {
+		l.Append128(uint64(i/10), uint64(i%10), int64(i))
+	}
+	l.Append128(0, 0, 5000) // a repeat breaks the order of the last block
+	blocks := l.Blocks()
+	n := 0
+	for bi, b := range blocks {
+		if len(b.His) != len(b.IDs) {
+			t.Fatalf("block %d: %d highs for %d lows", bi, len(b.His), len(b.IDs))
+		}
+		for j := range b.IDs {
+			i := int(b.Start) + j
+			if i < 3000 && (b.His[j] != uint64(i/10) || b.IDs[j] != uint64(i%10) || b.Time(j) != int64(i)) {
+				t.Fatalf("entry %d: %d/%d at %d", i, b.His[j], b.IDs[j], b.Time(j))
+			}
+			n++
+		}
+		if last := bi == len(blocks)-1; b.Sorted == last {
+			t.Errorf("block %d sorted=%v", bi, b.Sorted)
+		}
+	}
+	if n != 3001 || l.Len() != 3001 || !l.Wide() {
+		t.Errorf("%d entries", n)
+	}
+	if New(0).Wide() {
+		t.Error("New is wide")
+	}
+}

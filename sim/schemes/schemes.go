@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/idsim/idsim/generators/snowflake"
+	"github.com/idsim/idsim/generators/ulid"
+	"github.com/idsim/idsim/generators/uuid"
 	"github.com/idsim/idsim/sim"
 )
 
@@ -53,16 +55,97 @@ func (s Snowflake) Fields(id sim.Identity) (datacenter, worker int64, err error)
 }
 
 // NewGenerator builds the generator for one worker.
-func (s Snowflake) NewGenerator(id sim.Identity, clk *sim.Clock) (sim.Generator, error) {
-	dc, w, err := s.Fields(id)
+func (s Snowflake) NewGenerator(env sim.Env) (sim.Instance, error) {
+	dc, w, err := s.Fields(env.Identity)
 	if err != nil {
-		return nil, err
+		return sim.Instance{}, err
 	}
-	return snowflake.New(snowflake.Config{
+	g, err := snowflake.New(snowflake.Config{
 		Layout:     s.Layout,
 		Datacenter: dc,
 		Worker:     w,
 		OnBackward: s.OnBackward,
 		MaxWait:    s.MaxWait,
-	}, clk)
+	}, env.Clock)
+	return sim.Instance{Narrow: g}, err
+}
+
+// IDBits returns 64.
+func (Snowflake) IDBits() int { return 64 }
+
+// UUIDv4 runs a version 4 UUID generator on every worker.
+type UUIDv4 struct {
+	// RandomBits, when non-zero, truncates the randomness to make
+	// collisions observable; see uuid.V4Config.
+	RandomBits int
+}
+
+// IDBits returns 128.
+func (UUIDv4) IDBits() int { return 128 }
+
+// NewGenerator builds the generator for one worker, drawing from the
+// worker's entropy stream.
+func (s UUIDv4) NewGenerator(env sim.Env) (sim.Instance, error) {
+	g, err := uuid.NewV4(uuid.V4Config{RandomBits: s.RandomBits}, env.Entropy)
+	if err != nil {
+		return sim.Instance{}, err
+	}
+	return sim.Instance{Wide: v4{g}}, nil
+}
+
+type v4 struct{ g *uuid.V4 }
+
+func (v v4) TryNext128() (hi, lo uint64, wait time.Duration, err error) {
+	hi, lo = v.g.NextHiLo()
+	return hi, lo, 0, nil
+}
+
+// UUIDv7 runs a version 7 UUID generator on every worker.
+type UUIDv7 struct {
+	OnBackward uuid.V7Policy
+	RandomBits int
+}
+
+// IDBits returns 128.
+func (UUIDv7) IDBits() int { return 128 }
+
+// NewGenerator builds the generator for one worker.
+func (s UUIDv7) NewGenerator(env sim.Env) (sim.Instance, error) {
+	g, err := uuid.NewV7(uuid.V7Config{OnBackward: s.OnBackward, RandomBits: s.RandomBits}, env.Clock, env.Entropy)
+	if err != nil {
+		return sim.Instance{}, err
+	}
+	return sim.Instance{Wide: v7{g}}, nil
+}
+
+type v7 struct{ g *uuid.V7 }
+
+func (v v7) TryNext128() (hi, lo uint64, wait time.Duration, err error) {
+	hi, lo, err = v.g.NextHiLo()
+	return hi, lo, 0, err
+}
+
+// ULID runs a monotonic ULID generator on every worker.
+type ULID struct {
+	OnBackward ulid.Policy
+	RandomBits int
+}
+
+// IDBits returns 128.
+func (ULID) IDBits() int { return 128 }
+
+// NewGenerator builds the generator for one worker.
+func (s ULID) NewGenerator(env sim.Env) (sim.Instance, error) {
+	g, err := ulid.New(ulid.Config{OnBackward: s.OnBackward, RandomBits: s.RandomBits}, env.Clock, env.Entropy)
+	if err != nil {
+		return sim.Instance{}, err
+	}
+	return sim.Instance{Wide: ulidGen{g}}, nil
+}
+
+type ulidGen struct{ g *ulid.Generator }
+
+func (u ulidGen) TryNext128() (hi, lo uint64, wait time.Duration, err error) {
+	hi, lo, err = u.g.NextHiLo()
+	return hi, lo, 0, err
 }
