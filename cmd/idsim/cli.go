@@ -33,8 +33,8 @@ Usage:
   idsim list [scenarios|schemes|faults|layouts]
                           what ships with idsim
   idsim layout NAME       a Snowflake layout's bits, ceilings and horizon
-  idsim decode ID... --layout NAME
-                          split Snowflake IDs into time, node and sequence
+  idsim decode ID... [--layout NAME]
+                          split IDs (Snowflake, UUID, ULID) into their fields
   idsim help [COMMAND]    this text, or a command's flags
 
 Try:
@@ -287,9 +287,9 @@ func listScenarios(w io.Writer) {
 
 func listSchemes(w io.Writer) {
 	fmt.Fprintln(w, "Schemes (kind: in a scenario's schemes):")
-	fmt.Fprintln(w, "  snowflake              timestamp, node ID and per-tick sequence in 64 bits;")
-	fmt.Fprintln(w, "                         layout: a preset or custom bits; on_clock_backward:")
-	fmt.Fprintln(w, "                         error | wait (with max_wait) | ignore")
+	for _, k := range scenarios.SchemeKinds {
+		fmt.Fprintf(w, "  %-22s %s\n  %-22s keys: %s\n", k.Kind, wrap(k.Summary, 55, 25), "", k.Keys)
+	}
 }
 
 func listFaults(w io.Writer) {
@@ -409,56 +409,4 @@ func groupF(f float64) string {
 		return reports.Thousands(int64(f))
 	}
 	return strconv.FormatFloat(f, 'f', 2, 64)
-}
-
-func cmdDecode(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("decode", "decode ID... --layout NAME", "Splits Snowflake IDs (decimal, or hex with 0x) into their fields and prints the\nembedded time in UTC. Layouts: "+strings.Join(snowflake.PresetNames(), ", "), stderr)
-	layout := fs.String("layout", "", "the layout the IDs were made with (required)")
-	ids, err := parse(fs, args)
-	if err != nil {
-		return flagStatus(err)
-	}
-	if *layout == "" {
-		fmt.Fprintf(stderr, "idsim decode: say which layout made the IDs with --layout (one of: %s)\n", strings.Join(snowflake.PresetNames(), ", "))
-		return exitUsage
-	}
-	l, ok := snowflake.Preset(*layout)
-	if !ok {
-		fmt.Fprintf(stderr, "idsim decode: unknown layout %q (one of: %s)\n", *layout, strings.Join(snowflake.PresetNames(), ", "))
-		return exitUsage
-	}
-	if len(ids) == 0 {
-		fmt.Fprintln(stderr, "idsim decode: give at least one ID, e.g. idsim decode 175928847299117063 --layout discord")
-		return exitUsage
-	}
-	status := exitOK
-	for i, s := range ids {
-		id, err := strconv.ParseUint(strings.ReplaceAll(s, "_", ""), 0, 64)
-		if err != nil {
-			fmt.Fprintf(stderr, "idsim decode: %q is not a 64-bit unsigned integer (decimal, or hex with 0x)\n", s)
-			status = exitUsage
-			continue
-		}
-		p, err := l.Decode(id)
-		if err != nil {
-			fmt.Fprintf(stderr, "idsim decode: %v\n", err)
-			status = exitUsage
-			continue
-		}
-		if i > 0 {
-			fmt.Fprintln(stdout)
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "id\t%d (%#x)\n", id, id)
-		fmt.Fprintf(tw, "layout\t%s\n", l.Name)
-		fmt.Fprintf(tw, "time\t%s\n", p.Time.Format(time.RFC3339Nano))
-		fmt.Fprintf(tw, "tick\t%d × %v since %s\n", p.Tick, l.Unit, l.Epoch.UTC().Format(time.RFC3339Nano))
-		if l.Datacenter.Bits > 0 {
-			fmt.Fprintf(tw, "%s\t%d\n", l.DatacenterName(), p.Datacenter)
-		}
-		fmt.Fprintf(tw, "%s\t%d\n", l.WorkerName(), p.Worker)
-		fmt.Fprintf(tw, "%s\t%d\n", l.SequenceName(), p.Sequence)
-		tw.Flush()
-	}
-	return status
 }

@@ -117,7 +117,8 @@ func TestUsageErrors(t *testing.T) {
 		{"run", "ntp-backward", "--bogus"},
 		{"layout"},
 		{"layout", "snowfake"},
-		{"decode", "123"},
+		{"decode", "18446744073709551615"},
+		{"decode", "01ARZ3NDEKTSV4RRFFQ69G5FA!"},
 		{"decode", "123", "--layout", "nope"},
 		{"decode", "abc", "--layout", "twitter"},
 		{"decode", "--layout", "twitter"},
@@ -180,6 +181,35 @@ func TestList(t *testing.T) {
 	for _, want := range []string{"ntp-backward", "duplicate-worker-id", "sequence-flood", "snowflake", "clock_step", "sequence_flood", "sonyflake"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("list lacks %q", want)
+		}
+	}
+}
+
+func TestDecodeRecognises(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want []string
+	}{
+		// RFC 9562, appendix A.6.
+		{[]string{"017F22E2-79B0-7CC3-98C4-DC0C0C07398F"}, []string{"UUID version 7, RFC 9562 variant", "time        2022-02-22T19:22:22Z", "rand_a      0xcc3"}},
+		// RFC 9562, appendix A.1: version 1 carries the same instant.
+		{[]string{"C232AB00-9414-11EC-B3C8-9F6BDECED846"}, []string{"UUID version 1", "time       2022-02-22T19:22:22Z", "node       9f6bdeced846"}},
+		{[]string{"919108f7-52d1-4320-9bac-f847db4148a8"}, []string{"UUID version 4"}},
+		// The ULID specification's example.
+		{[]string{"01ARZ3NDEKTSV4RRFFQ69G5FAV"}, []string{"format  ULID", "time    2016-07-30T23:54:10.259Z (1469922850259 ms)"}},
+		{[]string{"--layout", "ulid", "01arz3ndektsv4rrffq69g5fav"}, []string{"format  ULID"}},
+		// A bare number may be any Snowflake layout: all plausible ones are shown.
+		{[]string{"175928847299117063"}, []string{"Snowflake layouts decode 175928847299117063", "layout discord", "time       2016-04-30T11:18:25.796Z"}},
+	} {
+		code, out, stderr := idsim(t, "", append([]string{"decode"}, tt.args...)...)
+		if code != 0 {
+			t.Errorf("decode %v: exit %d: %s", tt.args, code, stderr)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("decode %v lacks %q:\n%s", tt.args, w, out)
+			}
 		}
 	}
 }
