@@ -109,6 +109,7 @@ func Kinds() []KindInfo {
 		{"clock_freeze", "from `at` for `for`, the wall clocks stand still", "at, for, workers"},
 		{"pause", "from `at` for `for`, the workers stop (a stop-the-world pause): calls queue, state is kept", "at, for, workers"},
 		{"restart", "at `at` the workers crash, losing in-memory state; they come back after `downtime`", "at, workers, downtime"},
+		{"db_outage", "from `at` for `for`, the database behind range allocation and auto-increment refuses requests", "at, for"},
 	}
 }
 
@@ -443,4 +444,43 @@ func abs(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
+}
+
+// DatabaseOutage makes the database behind range allocation and
+// auto-increment refuse requests from At for For. It does not apply to
+// schemes without a database.
+type DatabaseOutage struct {
+	At  time.Duration
+	For time.Duration
+}
+
+// Kind returns "db_outage".
+func (DatabaseOutage) Kind() string { return "db_outage" }
+
+// Describe says how long the database is down.
+func (f DatabaseOutage) Describe() string {
+	return fmt.Sprintf("database down from %v for %v", f.At, f.For)
+}
+
+// Validate checks the outage.
+func (f DatabaseOutage) Validate(env Env) error {
+	if err := validateAt(f.At, env); err != nil {
+		return err
+	}
+	if f.For <= 0 {
+		return fieldErr("for", "the outage needs a positive duration")
+	}
+	return nil
+}
+
+// Schedule takes the database down, if the world has one.
+func (f DatabaseOutage) Schedule(w *sim.World, id string) error {
+	db, ok := w.Service("db").(interface{ Outage(from, to int64) })
+	if !ok {
+		return nil // no database: the fault does not apply
+	}
+	from, to := int64(f.At), int64(f.At+f.For)
+	db.Outage(from, to)
+	w.At(from, func(now int64) { w.Mark(sim.Activity{Fault: id, From: from, To: to}) })
+	return nil
 }

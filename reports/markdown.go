@@ -96,6 +96,10 @@ func Markdown(r *Results) ([]byte, error) {
 			}
 			b.WriteString(".\n\n")
 		}
+		if run.RoundTrips > 0 {
+			fmt.Fprintf(&b, "%s round trips to the database (%s refused during an outage); it handed out %s IDs: %s issued, %s lost in crashes (gaps), %s still buffered and %s in flight when the run ended.\n\n",
+				num(run.RoundTrips), num(run.Refused), num(run.Allocated), num(run.Generated), num(run.Gaps), num(run.BufferedAtEnd), num(run.InFlightAtEnd))
+		}
 		if run.RandomBits > 0 {
 			fmt.Fprintf(&b, "%d-bit IDs with %d random bits.", run.IDBits, run.RandomBits)
 			if run.Kind == "uuidv4" {

@@ -108,6 +108,19 @@ type Run struct {
 	PeakWorker        int     `json:"peak_worker"`
 	CeilingPerWorker  float64 `json:"ceiling_per_worker,omitempty"`
 	CeilingPerCluster float64 `json:"ceiling_per_cluster,omitempty"`
+	// For schemes backed by a database (rangebatch, autoinc): RoundTrips
+	// counts requests to it, Refused those turned away by an outage,
+	// Allocated the IDs it handed out. Of those never issued, Gaps were
+	// lost (buffered in a process that crashed, or in a reply that
+	// reached a process that had died), BufferedAtEnd were still held by
+	// generators when the run ended, and InFlightAtEnd were in replies
+	// still on the way.
+	RoundTrips    int64 `json:"round_trips,omitempty"`
+	Refused       int64 `json:"refused,omitempty"`
+	Allocated     int64 `json:"allocated,omitempty"`
+	Gaps          int64 `json:"gaps,omitempty"`
+	BufferedAtEnd int64 `json:"buffered_at_end,omitempty"`
+	InFlightAtEnd int64 `json:"in_flight_at_end,omitempty"`
 	// RecordBytes is the memory the record of issued IDs took.
 	RecordBytes int64 `json:"record_bytes"`
 

@@ -14,6 +14,7 @@ import (
 	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/sim/check"
+	"github.com/idsim/idsim/sim/schemes"
 )
 
 // Options adjust a run.
@@ -147,6 +148,12 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 	if sf := s.Snowflake; sf != nil {
 		run.Layout, run.Policy = sf.Layout.Name, sf.OnBackward.String()
 		run.CeilingPerWorker, run.CeilingPerCluster = sf.Layout.CeilingPerWorker(), sf.Layout.CeilingPerCluster()
+	}
+	if db, ok := w.Service(schemes.DatabaseService).(*schemes.SequenceDB); ok {
+		run.RoundTrips, run.Allocated, run.Refused = int64(db.Requests), int64(db.Allocated), int64(db.Refused)
+		run.BufferedAtEnd = int64(w.Buffered())
+		run.Gaps = sum.Lost
+		run.InFlightAtEnd = run.Allocated - sum.Generated - run.BufferedAtEnd - run.Gaps
 	}
 	if s.RandomBits > 0 {
 		run.RandomBits = s.RandomBits
@@ -286,6 +293,8 @@ func (x explainer) decode(hi, lo uint64) string {
 		return fmt.Sprintf("version 7, time %s, sub-millisecond fraction %d/4096", t.Format(time.RFC3339Nano), hi&0xFFF)
 	case "ulid":
 		return fmt.Sprintf("time %s", ulid.FromHiLo(hi, lo).Time().Format(time.RFC3339Nano))
+	case "rangebatch", "autoinc":
+		return "a value of the shared sequence"
 	}
 	l := x.s.Snowflake.Layout
 	p, err := l.Decode(lo)

@@ -21,6 +21,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/idsim/idsim/faults"
+	"github.com/idsim/idsim/generators/rangebatch"
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/sim/schemes"
 )
@@ -39,8 +40,11 @@ type Scenario struct {
 	Workers     int
 	Datacenters []string
 	Load        sim.Load
-	Schemes     []Scheme
-	Faults      []Fault
+	// Network is the one-way latency to shared services (the database of
+	// rangebatch and autoinc).
+	Network sim.Latency
+	Schemes []Scheme
+	Faults  []Fault
 }
 
 // Scheme is one scheme under test.
@@ -60,6 +64,8 @@ type Scheme struct {
 	Sim sim.Scheme
 	// Snowflake holds the settings of a snowflake scheme; nil otherwise.
 	Snowflake *schemes.Snowflake
+	// Batch holds the settings of a rangebatch or autoinc scheme.
+	Batch *rangebatch.Config
 	// RandomBits is how many random bits a random scheme's IDs carry (its
 	// full width unless truncated); 0 for other schemes.
 	RandomBits int
@@ -301,6 +307,21 @@ func validate(f *fileSpec) (*Scenario, error) {
 			sc.Workers, sc.Load.Rate, sc.Duration, n, float64(maxExpectedIDs))
 	}
 
+	sc.Network = sim.Latency{Base: int64(250 * time.Microsecond)}
+	if f.Network.set {
+		if f.Network.Latency.set {
+			if f.Network.Latency.v < time.Microsecond {
+				return nil, errAt(f.Network.Latency.p, "network latency must be at least 1µs")
+			}
+			sc.Network.Base = int64(f.Network.Latency.v)
+		}
+		if f.Network.Jitter.set {
+			if f.Network.Jitter.v < 0 {
+				return nil, errAt(f.Network.Jitter.p, "jitter must not be negative")
+			}
+			sc.Network.Jitter = int64(f.Network.Jitter.v)
+		}
+	}
 	if err := validateSchemes(f, sc); err != nil {
 		return nil, err
 	}

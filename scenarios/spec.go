@@ -38,6 +38,27 @@ type fileSpec struct {
 	Schemes     schemeList  `yaml:"schemes"`
 	Faults      faultList   `yaml:"faults"`
 	Expect      expectMap   `yaml:"expect"`
+	Network     networkSpec `yaml:"network"`
+}
+
+type networkSpec struct {
+	p       pos
+	set     bool
+	Latency duration `yaml:"latency"`
+	Jitter  duration `yaml:"jitter"`
+}
+
+func (s *networkSpec) UnmarshalYAML(n ast.Node) error {
+	p, err := mapping(n, "network")
+	if err != nil {
+		return err
+	}
+	type plain networkSpec
+	if err := decodeStrict(n, (*plain)(s)); err != nil {
+		return err
+	}
+	s.p, s.set = p, true
+	return nil
 }
 
 type workersSpec struct {
@@ -98,6 +119,8 @@ type schemeSpec struct {
 	OnClockBackward text       `yaml:"on_clock_backward"`
 	MaxWait         duration   `yaml:"max_wait"`
 	RandomBits      integer    `yaml:"random_bits"`
+	Batch           integer    `yaml:"batch"`
+	PrefetchAt      fraction   `yaml:"prefetch_at"`
 }
 
 func (s *schemeSpec) UnmarshalYAML(n ast.Node) error {

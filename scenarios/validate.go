@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/idsim/idsim/faults"
+	"github.com/idsim/idsim/generators/rangebatch"
 	"github.com/idsim/idsim/generators/snowflake"
 	"github.com/idsim/idsim/generators/ulid"
 	"github.com/idsim/idsim/generators/uuid"
@@ -24,6 +25,8 @@ var SchemeKinds = []struct {
 	{"uuidv4", "random_bits", "RFC 9562 version 4: 122 random bits"},
 	{"uuidv7", "on_clock_backward, random_bits", "RFC 9562 version 7: Unix ms, sub-ms fraction as counter, 62 random bits; on_clock_backward: clamp (default) or error"},
 	{"ulid", "on_clock_backward, random_bits", "ULID: Unix ms and 80 random bits, incremented within a ms; on_clock_backward: clamp (default) or error"},
+	{"rangebatch", "batch, prefetch_at", "ranges of batch IDs from a database sequence over the network; prefetch_at: the fraction of a range used when the next is fetched"},
+	{"autoinc", "", "auto-increment: one database round trip per ID"},
 }
 
 func kindNames() string {
@@ -53,13 +56,13 @@ func validateSchemes(f *fileSpec, sc *Scenario) error {
 		if !s.Kind.set {
 			return errAt(s.p, "scheme %q needs a kind (one of: %s)", s.Label.v, kindNames())
 		}
-		keys := ""
+		keys, known := "", false
 		for _, k := range SchemeKinds {
 			if k.Kind == s.Kind.v {
-				keys = k.Keys
+				keys, known = k.Keys, true
 			}
 		}
-		if keys == "" {
+		if !known {
 			return errAt(s.Kind.p, "unknown scheme kind %q (one of: %s)", s.Kind.v, kindNames())
 		}
 		for _, key := range []struct {
@@ -69,9 +72,14 @@ func validateSchemes(f *fileSpec, sc *Scenario) error {
 		}{
 			{"layout", s.Layout.set, s.Layout.p}, {"on_clock_backward", s.OnClockBackward.set, s.OnClockBackward.p},
 			{"max_wait", s.MaxWait.set, s.MaxWait.p}, {"random_bits", s.RandomBits.set, s.RandomBits.p},
+			{"batch", s.Batch.set, s.Batch.p}, {"prefetch_at", s.PrefetchAt.set, s.PrefetchAt.p},
 		} {
 			if key.set && !slices.Contains(strings.Split(keys, ", "), key.name) {
-				return errAt(key.p, "%s does not take %s (it takes %s)", s.Kind.v, key.name, keys)
+				takes := "only label and kind"
+				if keys != "" {
+					takes = keys
+				}
+				return errAt(key.p, "%s does not take %s (it takes %s)", s.Kind.v, key.name, takes)
 			}
 		}
 		out := Scheme{Label: s.Label.v, Kind: s.Kind.v, Line: s.p.line}
@@ -79,6 +87,8 @@ func validateSchemes(f *fileSpec, sc *Scenario) error {
 		switch s.Kind.v {
 		case "snowflake":
 			err = buildSnowflake(s, sc, &out, f.Workers.Count.p)
+		case "rangebatch", "autoinc":
+			err = buildBatch(s, sc, &out)
 		default:
 			err = buildRandom(s, &out)
 		}
@@ -128,6 +138,43 @@ func buildSnowflake(s schemeSpec, sc *Scenario, out *Scheme, countPos pos) error
 	out.Config = fmt.Sprintf("layout %s, on_clock_backward %s", l.Name, sf.OnBackward)
 	if waits {
 		out.Config += fmt.Sprintf(", max_wait %v", sf.MaxWait)
+	}
+	return nil
+}
+
+// buildBatch fills in a range allocation scheme; autoinc is a batch of
+// one without prefetch.
+func buildBatch(s schemeSpec, sc *Scenario, out *Scheme) error {
+	cfg := rangebatch.Config{Batch: 1}
+	if s.Kind.v == "rangebatch" {
+		if !s.Batch.set {
+			return errAt(s.p, "rangebatch needs batch, the number of IDs per range, e.g. batch: 1000")
+		}
+		if s.Batch.v < 1 || s.Batch.v > 1<<40 {
+			return errAt(s.Batch.p, "batch %d out of range 1..%d", s.Batch.v, int64(1)<<40)
+		}
+		cfg.Batch = uint64(s.Batch.v)
+		if s.PrefetchAt.set {
+			if s.PrefetchAt.v == 0 {
+				return errAt(s.PrefetchAt.p, "prefetch_at 0 would fetch at once; leave it out to fetch only when a range is used up")
+			}
+			cfg.PrefetchAt = s.PrefetchAt.v
+		}
+	}
+	out.IDBits, out.Ordered = 64, true
+	out.Sim = schemes.RangeBatch{Config: cfg, Latency: sc.Network, First: 1}
+	out.Batch = &cfg
+	switch {
+	case s.Kind.v == "autoinc":
+		out.Config = "one round trip per ID"
+	case cfg.PrefetchAt > 0:
+		out.Config = fmt.Sprintf("batch %d, prefetch at %g", cfg.Batch, cfg.PrefetchAt)
+	default:
+		out.Config = fmt.Sprintf("batch %d, no prefetch", cfg.Batch)
+	}
+	out.Config += fmt.Sprintf(", latency %v", time.Duration(sc.Network.Base))
+	if sc.Network.Jitter > 0 {
+		out.Config += fmt.Sprintf(" + up to %v", time.Duration(sc.Network.Jitter))
 	}
 	return nil
 }
@@ -287,6 +334,7 @@ var faultKeys = map[string]struct{ allowed, required []string }{
 	"clock_freeze":        {[]string{"at", "for", "workers"}, []string{"at", "for", "workers"}},
 	"pause":               {[]string{"at", "for", "workers"}, []string{"at", "for", "workers"}},
 	"restart":             {[]string{"at", "workers", "downtime"}, []string{"at", "workers", "downtime"}},
+	"db_outage":           {[]string{"at", "for"}, []string{"at", "for"}},
 }
 
 // faultKinds lists the kinds in catalogue order.
@@ -362,6 +410,8 @@ func validateFaults(f *fileSpec, sc *Scenario) error {
 			fault = faults.Pause{At: fs.At.v, For: fs.For.v, Workers: workers}
 		case "restart":
 			fault = faults.Restart{At: fs.At.v, Workers: workers, Downtime: fs.Downtime.v}
+		case "db_outage":
+			fault = faults.DatabaseOutage{At: fs.At.v, For: fs.For.v}
 		}
 		if err := fault.Validate(env); err != nil {
 			at := fs.p

@@ -152,6 +152,19 @@ func (b *boolean) UnmarshalYAML(n ast.Node) error {
 	})
 }
 
+// fraction is a number between 0 and 1, such as 0.5.
+type fraction struct{ scalar[float64] }
+
+func (f *fraction) UnmarshalYAML(n ast.Node) error {
+	return f.decode(n, func(t string, isString bool) (float64, error) {
+		v, err := strconv.ParseFloat(t, 64)
+		if isString || err != nil || v < 0 || v > 1 {
+			return 0, fmt.Errorf("want a fraction between 0 and 1, such as 0.5; got %s", t)
+		}
+		return v, nil
+	})
+}
+
 // duration is a Go duration string such as "1500ms", "-1.5s" or "2m";
 // a bare 0 is accepted.
 type duration struct{ scalar[time.Duration] }

@@ -13,6 +13,8 @@ type Summary struct {
 	Offered, Generated, Errors, Unserved   int64
 	WaitTotal, WaitMax, WaitedCalls        int64
 	LatencyTotal, LatencyMax, DelayedCalls int64
+	// Lost sums the workers' lost IDs (see WorkerStats.Lost).
+	Lost int64
 	// PeakWorkerRate is the highest rate, in IDs per second, at which a
 	// single worker issued IDs over one rate window.
 	PeakWorkerRate float64
@@ -44,6 +46,7 @@ func (w *World) Summary() Summary {
 		s.LatencyTotal += st.LatencyTotal
 		s.LatencyMax = max(s.LatencyMax, st.LatencyMax)
 		s.DelayedCalls += st.DelayedCalls
+		s.Lost += st.Lost
 		if st.PeakWindow > peak {
 			peak, s.PeakWorker = st.PeakWindow, wk.Index
 		}
@@ -70,6 +73,19 @@ func (w *World) Summary() Summary {
 		return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.Worker, b.Worker))
 	})
 	return s
+}
+
+// Buffered sums, over the workers that are up, the IDs their generators
+// hold and have not issued: those of generators with a method
+// Buffered() uint64 (range allocation).
+func (w *World) Buffered() uint64 {
+	var n uint64
+	for _, wk := range w.workers {
+		if b, ok := wk.gen.(interface{ Buffered() uint64 }); ok && !wk.down {
+			n += b.Buffered()
+		}
+	}
+	return n
 }
 
 // Logs returns every worker's record, in worker order.

@@ -41,6 +41,9 @@ type Env struct {
 	// Entropy is the worker's seeded random stream: the generator must
 	// draw randomness only from it. It carries on across restarts.
 	Entropy entropy.Source
+	// Net is the worker's connection to the world's services. A generator
+	// blocked on a reply returns the wait Forever.
+	Net *Endpoint
 }
 
 // Identity is what a worker is configured as: its datacenter and its node
@@ -51,10 +54,14 @@ type Identity struct {
 	Node       int
 }
 
-// Scheme builds the generator a worker runs. It is called when the
-// simulation starts and again at every restart, so a generator's
+// Scheme builds the generator a worker runs. NewGenerator is called when
+// the simulation starts and again at every restart, so a generator's
 // in-memory state does not survive a crash. The generator must read time
-// only from clk.
+// only from env.Clock and randomness only from env.Entropy.
+//
+// A scheme that needs shared services (a database) also has a method
+// Setup(*World) error, called once before any generator is built, which
+// registers them with AddService.
 type Scheme interface {
 	NewGenerator(env Env) (Instance, error)
 }
@@ -108,6 +115,10 @@ type WorkerStats struct {
 	LatencyTotal, LatencyMax, DelayedCalls int64
 	// PeakWindow is the most IDs issued in one rate window.
 	PeakWindow int64
+	// Lost counts IDs a generator held and never issued because its
+	// process died: buffered ranges discarded at a crash, and replies
+	// that arrived for a process that was gone.
+	Lost int64
 	// ErrorKinds counts failed calls by kind, in order of first
 	// occurrence.
 	ErrorKinds []ErrorCount
@@ -133,9 +144,13 @@ type Worker struct {
 	order128 check.Order128
 	lastTime int64
 
-	down      bool
-	readyAt   int64 // no attempt before this true time (waiting or paused)
-	callStart int64 // true time of the current call's first attempt, or -1
+	net *Endpoint
+
+	down        bool
+	readyAt     int64 // no attempt before this true time: the generator asked to wait
+	blocked     bool  // the generator waits for a reply (readyAt is Forever)
+	pausedUntil int64 // no attempt before this true time: the process is paused
+	callStart   int64 // true time of the current call's first attempt, or -1
 
 	winEnd, winCount int64
 	stats            WorkerStats
@@ -170,26 +185,35 @@ func (w *Worker) Down() bool { return w.down }
 // Pause stops the worker from true time t for d: requests queue and the
 // generator keeps its state, as in a stop-the-world pause.
 func (w *Worker) Pause(t, d int64) {
-	w.readyAt = max(w.readyAt, t+d)
+	w.pausedUntil = max(w.pausedUntil, t+d)
 }
 
 // Crash takes the worker down at true time t: the generator and its state
 // are lost, and calls fail until Restart.
 func (w *Worker) Crash(t int64) {
+	w.loseBuffered()
 	w.down = true
 	w.gen, w.wgen = nil, nil
 	w.callStart = -1
-	w.readyAt = t
+	w.readyAt, w.blocked = t, false
+	w.net.epoch++
+	w.net.onReply = nil
 }
 
 // Restart starts a new generator at true time t, from scratch. If the
 // scheme cannot build one, the worker stays down.
 func (w *Worker) Restart(t int64) error {
+	w.loseBuffered()
 	w.down = true
 	w.gen, w.wgen = nil, nil
 	w.callStart = -1
+	if w.blocked {
+		w.readyAt, w.blocked = t, false
+	}
 	w.readyAt = max(w.readyAt, t)
-	inst, err := w.world.cfg.Scheme.NewGenerator(Env{Identity: w.identity, Clock: w.clk, Entropy: w.rng})
+	w.net.epoch++
+	w.net.onReply = nil
+	inst, err := w.world.cfg.Scheme.NewGenerator(Env{Identity: w.identity, Clock: w.clk, Entropy: w.rng, Net: w.net})
 	if err != nil {
 		return err
 	}
@@ -199,6 +223,14 @@ func (w *Worker) Restart(t int64) error {
 	w.gen, w.wgen = inst.Narrow, inst.Wide
 	w.down = false
 	return nil
+}
+
+// loseBuffered counts the IDs the generator holds as lost, before the
+// generator is discarded.
+func (w *Worker) loseBuffered() {
+	if b, ok := w.gen.(interface{ Buffered() uint64 }); ok && !w.down {
+		w.stats.Lost += int64(b.Buffered())
+	}
 }
 
 // SetIdentity reconfigures the worker as id from true time t; it takes
@@ -223,7 +255,7 @@ func (w *Worker) AddLoad(l Load, from, to int64, purpose string) error {
 func (w *Worker) run(until int64) {
 	for {
 		a, src := w.arr.peek()
-		t := max(a, w.readyAt)
+		t := max(a, w.readyAt, w.pausedUntil)
 		if t >= until {
 			return
 		}
@@ -246,7 +278,11 @@ func (w *Worker) run(until int64) {
 			if w.callStart < 0 {
 				w.callStart = t
 			}
-			w.readyAt = t + int64(wait)
+			if wait == Forever {
+				w.readyAt, w.blocked = Forever, true
+			} else {
+				w.readyAt = t + int64(wait)
+			}
 			continue
 		}
 		w.stats.Offered++

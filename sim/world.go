@@ -99,6 +99,9 @@ type World struct {
 	activity []Activity
 	ran      bool
 	err      error
+
+	services  []*service
+	lookahead int64 // the longest window when services exist: their smallest latency
 }
 
 // New builds a world: one worker per identity, each with a clock reading
@@ -117,6 +120,11 @@ func New(cfg Config) (*World, error) {
 		cfg.RateWindow = int64(100 * time.Millisecond)
 	}
 	w := &World{cfg: cfg}
+	if s, ok := cfg.Scheme.(interface{ Setup(*World) error }); ok {
+		if err := s.Setup(w); err != nil {
+			return nil, fmt.Errorf("sim: scheme setup: %w", err)
+		}
+	}
 	for i, id := range cfg.Workers {
 		wk := &Worker{
 			Index:     i,
@@ -132,6 +140,7 @@ func New(cfg Config) (*World, error) {
 		if cfg.Wide {
 			wk.log = record.NewWide(i)
 		}
+		wk.net = &Endpoint{w: wk, rng: w.Stream("net", uint64(i))}
 		s, err := newSource(cfg.Load, 0, cfg.Duration, w.Stream("arrivals", uint64(i)))
 		if err != nil {
 			return nil, fmt.Errorf("sim: load: %w", err)
@@ -213,7 +222,11 @@ func (w *World) Run() error {
 		if len(w.events) > 0 && w.events[0].at < end {
 			next = w.events[0].at
 		}
+		if w.lookahead > 0 && w.now+w.lookahead < next {
+			next = w.now + w.lookahead
+		}
 		w.runWorkers(next)
+		w.post()
 		w.now = next
 		if next >= end {
 			break

@@ -1,0 +1,157 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// The network: workers talk to shared services (a database, a
+// coordinator) by messages that take time to arrive.
+//
+// Workers run independently between global events, so a message a
+// worker sends cannot take effect before the window it was sent in ends.
+// The kernel guarantees that by cutting windows no longer than the
+// smallest one-way latency (the lookahead): a request sent at t arrives at
+// t + latency or later, after the window. At the end of each window the
+// kernel moves the messages workers sent into the event queue, in worker
+// order then send order, so the interleaving is deterministic.
+
+// Forever is the wait a generator returns when it is blocked on a reply:
+// its worker waits until a message is delivered to it.
+const Forever = math.MaxInt64
+
+// Latency is a one-way network delay: Base plus a uniform jitter in
+// [0, Jitter), in nanoseconds.
+type Latency struct {
+	Base, Jitter int64
+}
+
+func (l Latency) sample(rng *rand.PCG) int64 {
+	if l.Jitter <= 0 {
+		return l.Base
+	}
+	return l.Base + int64(rng.Uint64()%uint64(l.Jitter))
+}
+
+// Service is a shared component workers send requests to. Handle runs at
+// the true time a request arrives, one request at a time in a
+// deterministic order, and returns the reply to send back (nil for none).
+// A reply that hands out IDs (a range) has a method IDs() uint64, so that
+// IDs in a reply to a dead process are counted as lost.
+type Service interface {
+	Handle(now int64, from int, request any) (reply any)
+}
+
+// service is a registered Service with its network.
+type service struct {
+	name    string
+	svc     Service
+	latency Latency
+	rng     *rand.PCG // reply latencies
+}
+
+// AddService registers a service reachable with the given one-way
+// latency. It must be called before Run, typically from a scheme's Setup.
+func (w *World) AddService(name string, svc Service, latency Latency) error {
+	if latency.Base <= 0 {
+		return fmt.Errorf("sim: service %s: latency must be positive", name)
+	}
+	for _, s := range w.services {
+		if s.name == name {
+			return fmt.Errorf("sim: service %s registered twice", name)
+		}
+	}
+	w.services = append(w.services, &service{name: name, svc: svc, latency: latency, rng: w.Stream("net/"+name, 0)})
+	if w.lookahead == 0 || latency.Base < w.lookahead {
+		w.lookahead = latency.Base
+	}
+	return nil
+}
+
+// Service returns the service registered under name, or nil.
+func (w *World) Service(name string) Service {
+	for _, s := range w.services {
+		if s.name == name {
+			return s.svc
+		}
+	}
+	return nil
+}
+
+// message is a request in flight from a worker.
+type message struct {
+	arrive  int64
+	service *service
+	payload any
+	epoch   uint64
+}
+
+// Endpoint is a worker's connection to the services. A generator gets it
+// in its Env, sends requests with Send and receives replies through the
+// function it registers with OnReply.
+type Endpoint struct {
+	w       *Worker
+	rng     *rand.PCG
+	outbox  []message
+	onReply func(reply any)
+	epoch   uint64 // bumped at every restart: replies to a dead process are dropped
+}
+
+// Send sends a request to the named service from the worker's current
+// true time.
+func (e *Endpoint) Send(name string, request any) {
+	var s *service
+	for _, x := range e.w.world.services {
+		if x.name == name {
+			s = x
+		}
+	}
+	if s == nil {
+		panic(fmt.Sprintf("sim: no service %q", name))
+	}
+	e.outbox = append(e.outbox, message{arrive: e.w.clk.now + s.latency.sample(e.rng), service: s, payload: request, epoch: e.epoch})
+}
+
+// OnReply sets the function that receives replies. It runs at the true
+// time a reply arrives, after which the worker tries its pending call
+// again.
+func (e *Endpoint) OnReply(fn func(reply any)) { e.onReply = fn }
+
+// post moves the messages workers sent in the last window into the event
+// queue.
+func (w *World) post() {
+	for _, wk := range w.workers {
+		ep := wk.net
+		if ep == nil || len(ep.outbox) == 0 {
+			continue
+		}
+		for _, m := range ep.outbox {
+			w.At(m.arrive, func(now int64) {
+				reply := m.service.svc.Handle(now, wk.Index, m.payload)
+				if reply == nil {
+					return
+				}
+				back := now + m.service.latency.sample(m.service.rng)
+				w.At(back, func(now int64) { wk.deliver(now, reply, m.epoch) })
+			})
+		}
+		ep.outbox = ep.outbox[:0]
+	}
+}
+
+// deliver hands a reply to the worker's generator and wakes the worker.
+func (wk *Worker) deliver(now int64, reply any, epoch uint64) {
+	ep := wk.net
+	if wk.down || epoch != ep.epoch || ep.onReply == nil {
+		// The process that asked is gone; what the reply carried is lost.
+		if ids, ok := reply.(interface{ IDs() uint64 }); ok {
+			wk.stats.Lost += int64(ids.IDs())
+		}
+		return
+	}
+	ep.onReply(reply)
+	if wk.blocked {
+		wk.readyAt, wk.blocked = now, false
+	}
+}
