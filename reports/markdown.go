@@ -68,6 +68,20 @@ func Markdown(r *Results) ([]byte, error) {
 	}
 	b.WriteString("\nDuplicates count extra copies of an ID already issued. A call is delayed when it completes after it arrived: it waited for the generator (sequence used up, clock behind) or queued behind a call that did. Peak IDs/s is the most one worker issued in one rate window (" + r.RateWindow + "), scaled to a second.\n\n")
 
+	b.WriteString("### Order and throughput\n\n")
+	b.WriteString("| scheme | ID bits | offered IDs/s | generated IDs/s | late IDs | lateness p50 | p99 | max |\n|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, run := range r.Runs {
+		late := "0"
+		if run.Generated > 0 && run.LateIDs > 0 {
+			late = fmt.Sprintf("%s (%.1f%%)", num(run.LateIDs), 100*float64(run.LateIDs)/float64(run.Generated))
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s |\n", run.Scheme, run.IDBits,
+			num(int64(run.OfferedPerSec)), num(int64(run.GeneratedPerSec)), late, dur(run.LatenessP50Ns), dur(run.LatenessP99Ns), dur(run.MaxLatenessNs))
+	}
+	if len(r.Runs) > 0 {
+		fmt.Fprintf(&b, "\nAn ID is late when it sorts below an ID issued in an earlier %s window; its lateness is how long before it that ID was issued, and an index inserts it behind IDs that old.\n\n", dur(r.Runs[0].SortWindowNs))
+	}
+
 	b.WriteString("## Expectations\n\n")
 	any := false
 	for _, run := range r.Runs {

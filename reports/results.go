@@ -121,6 +121,19 @@ type Run struct {
 	Gaps          int64 `json:"gaps,omitempty"`
 	BufferedAtEnd int64 `json:"buffered_at_end,omitempty"`
 	InFlightAtEnd int64 `json:"in_flight_at_end,omitempty"`
+	// OfferedPerSec and GeneratedPerSec are the cluster's request and ID
+	// rates over the run.
+	OfferedPerSec   float64 `json:"offered_per_sec"`
+	GeneratedPerSec float64 `json:"generated_per_sec"`
+	// Sortedness: LateIDs counts IDs smaller than an ID issued in an
+	// earlier window of SortWindowNs; the lateness is how far back the
+	// earliest such ID was issued (percentiles over the late IDs). An index
+	// inserts a late ID behind IDs that old.
+	SortWindowNs  int64 `json:"sort_window_ns"`
+	LateIDs       int64 `json:"late_ids"`
+	LatenessP50Ns int64 `json:"lateness_p50_ns"`
+	LatenessP99Ns int64 `json:"lateness_p99_ns"`
+	MaxLatenessNs int64 `json:"max_lateness_ns"`
 	// RecordBytes is the memory the record of issued IDs took.
 	RecordBytes int64 `json:"record_bytes"`
 

@@ -119,6 +119,7 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 	}
 	sum := w.Summary()
 	dups := check.Duplicates(w.Logs())
+	order := check.Sort(w.Logs(), int64(time.Millisecond), int64(sc.Duration))
 	ex := explainer{sc: sc, s: s}
 
 	run := &reports.Run{
@@ -140,6 +141,13 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 		PeakWorkerRate:      sum.PeakWorkerRate,
 		PeakWorker:          sum.PeakWorker,
 		RecordBytes:         sum.RecordBytes,
+		OfferedPerSec:       float64(sum.Offered) / sc.Duration.Seconds(),
+		GeneratedPerSec:     float64(sum.Generated) / sc.Duration.Seconds(),
+		SortWindowNs:        order.Window,
+		LateIDs:             order.Late,
+		LatenessP50Ns:       order.P50,
+		LatenessP99Ns:       order.P99,
+		MaxLatenessNs:       order.MaxLateness,
 		ErrorKinds:          []reports.ErrorKind{},
 		DuplicateGroups:     []reports.DuplicateGroup{},
 		MonotonicFindings:   []reports.MonotonicFinding{},

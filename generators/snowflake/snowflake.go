@@ -248,7 +248,12 @@ func (g *Generator) Next() (uint64, error) {
 // A caller that gets a wait should retry, as Next does: the Wait policy
 // counts the time since the first wait of a call against MaxWait.
 func (g *Generator) TryNext() (id uint64, wait time.Duration, err error) {
-	now := g.now()
+	var now int64
+	if g.anchored {
+		now = g.now()
+	} else {
+		now = g.clk.Now()
+	}
 	tick := g.curTick
 	if now < g.curStart || now >= g.curEnd {
 		if tick, err = g.tickAt(now); err != nil {

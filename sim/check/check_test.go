@@ -272,3 +272,35 @@ func TestOrder128(t *testing.T) {
 		t.Errorf("violations at %v, want [3 4]", bad)
 	}
 }
+
+func TestSortPlantedLateIDs(t *testing.T) {
+	a, b := record.New(0), record.New(1)
+	// Two workers issue increasing IDs once per ms...
+	for i := int64(0); i < 100; i++ {
+		a.Append(uint64(10*i), i*1e6)
+		b.Append(uint64(10*i+1), i*1e6+5e5)
+	}
+	// ...then worker 1 issues an ID that sorts with those of 30 ms ago.
+	b.Append(705, 100e6)
+	s := Sort([]*record.Log{a, b}, 1e6, 101e6)
+	if s.Late != 1 {
+		t.Fatalf("%d late IDs, want the 1 planted", s.Late)
+	}
+	// 705 sorts below 710, issued at 71 ms: 29 windows back.
+	if s.MaxLateness != 29e6 || s.P99 != 29e6 {
+		t.Errorf("lateness %+v, want 29ms", s)
+	}
+	if s := Sort([]*record.Log{a}, 1e6, 101e6); s.Late != 0 {
+		t.Errorf("increasing IDs: %+v", s)
+	}
+}
+
+func TestSortWide(t *testing.T) {
+	l := record.NewWide(0)
+	l.Append128(5, 0, 0)
+	l.Append128(6, 0, 2e6)
+	l.Append128(5, 9, 4e6) // below (6, 0), issued 2 ms before
+	if s := Sort([]*record.Log{l}, 1e6, 5e6); s.Late != 1 || s.MaxLateness != 2e6 {
+		t.Errorf("%+v", s)
+	}
+}

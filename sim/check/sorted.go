@@ -1,0 +1,178 @@
+package check
+
+import (
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/idsim/idsim/sim/record"
+)
+
+// Sortedness says how far out of time order IDs land, which predicts how
+// an index over them behaves: an ID that sorts below one issued earlier is
+// inserted behind it, and the further back in time that ID was issued, the
+// colder the page it lands in.
+type Sortedness struct {
+	// Window is the resolution, in nanoseconds of true time: IDs issued
+	// in the same window are not compared.
+	Window int64
+	// Late counts IDs smaller than some ID issued in an earlier window.
+	Late int64
+	// MaxLateness is how far back, at most, the earliest larger ID was
+	// issued; P50 and P99 are percentiles over the late IDs. All are
+	// multiples of Window.
+	MaxLateness, P50, P99 int64
+}
+
+// Sort measures sortedness over a run of the given duration, in windows
+// of true time. It makes two passes over the record, each spread over the
+// CPUs by log, and holds two IDs per window per CPU.
+func Sort(logs []*record.Log, window, duration int64) Sortedness {
+	s := Sortedness{Window: window}
+	nw := int(duration/window) + 1
+	parts := partLogs(logs)
+	// The largest ID of each window, then of each prefix of windows.
+	maxes := make([]*windowMax, len(parts))
+	each(len(parts), func(p int) {
+		m := newWindowMax(nw)
+		for _, l := range parts[p] {
+			for _, b := range l.Blocks() {
+				// Times within a block do not decrease: step through the
+				// windows instead of dividing for each ID.
+				w, end := windowOf(b.Base, window)
+				for j, lo := range b.IDs {
+					for t := b.Base + int64(b.Offs[j]); t >= end; end += window {
+						w++
+					}
+					var hi uint64
+					if b.His != nil {
+						hi = b.His[j]
+					}
+					m.add(w, hi, lo)
+				}
+			}
+		}
+		maxes[p] = m
+	})
+	m := maxes[0]
+	for _, o := range maxes[1:] {
+		for w := range nw {
+			if o.seen[w] {
+				m.add(w, o.hi[w], o.lo[w])
+			}
+		}
+	}
+	for w := 1; w < nw; w++ {
+		if m.seen[w-1] {
+			m.add(w, m.hi[w-1], m.lo[w-1])
+		}
+	}
+	// An ID in window w is late if it is below the largest ID of windows
+	// before w; the prefix maxima only grow, so the first window whose
+	// prefix maximum exceeds it is found by binary search.
+	hists := make([]map[int64]int64, len(parts))
+	each(len(parts), func(p int) {
+		hist := map[int64]int64{}
+		for _, l := range parts[p] {
+			for _, b := range l.Blocks() {
+				w, end := windowOf(b.Base, window)
+				for j, lo := range b.IDs {
+					for t := b.Base + int64(b.Offs[j]); t >= end; end += window {
+						w++
+					}
+					if w == 0 || !m.seen[w-1] {
+						continue
+					}
+					var hi uint64
+					if b.His != nil {
+						hi = b.His[j]
+					}
+					if hi > m.hi[w-1] || hi == m.hi[w-1] && lo >= m.lo[w-1] {
+						continue
+					}
+					first := sort.Search(w, func(k int) bool {
+						return m.seen[k] && (m.hi[k] > hi || m.hi[k] == hi && m.lo[k] > lo)
+					})
+					hist[int64(w-first)]++
+				}
+			}
+		}
+		hists[p] = hist
+	})
+	hist := map[int64]int64{}
+	for _, h := range hists {
+		for k, v := range h {
+			hist[k] += v
+			s.Late += v
+		}
+	}
+	if s.Late == 0 {
+		return s
+	}
+	keys := make([]int64, 0, len(hist))
+	for k := range hist {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	var acc int64
+	for _, k := range keys {
+		acc += hist[k]
+		if s.P50 == 0 && acc*2 >= s.Late {
+			s.P50 = k * window
+		}
+		if s.P99 == 0 && acc*100 >= s.Late*99 {
+			s.P99 = k * window
+		}
+	}
+	s.MaxLateness = keys[len(keys)-1] * window
+	return s
+}
+
+// windowOf returns the window holding true time t and where it ends.
+func windowOf(t, window int64) (int, int64) {
+	w := t / window
+	return int(w), (w + 1) * window
+}
+
+// windowMax holds the largest ID seen in each window.
+type windowMax struct {
+	hi, lo []uint64
+	seen   []bool
+}
+
+func newWindowMax(n int) *windowMax {
+	return &windowMax{hi: make([]uint64, n), lo: make([]uint64, n), seen: make([]bool, n)}
+}
+
+func (m *windowMax) add(w int, hi, lo uint64) {
+	if !m.seen[w] || hi > m.hi[w] || hi == m.hi[w] && lo > m.lo[w] {
+		m.hi[w], m.lo[w], m.seen[w] = hi, lo, true
+	}
+}
+
+// partLogs splits logs into one contiguous group per CPU.
+func partLogs(logs []*record.Log) [][]*record.Log {
+	n := max(1, min(runtime.GOMAXPROCS(0), len(logs)))
+	per := (len(logs) + n - 1) / n
+	var parts [][]*record.Log
+	for lo := 0; lo < len(logs); lo += per {
+		parts = append(parts, logs[lo:min(lo+per, len(logs))])
+	}
+	if len(parts) == 0 {
+		parts = append(parts, nil)
+	}
+	return parts
+}
+
+// each runs fn(0..n-1) on goroutines and waits.
+func each(n int, fn func(int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(i)
+		}()
+	}
+	wg.Wait()
+}
