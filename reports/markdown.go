@@ -63,7 +63,7 @@ func Markdown(r *Results) ([]byte, error) {
 			verdict = "none set"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			run.Scheme, run.Config, num(run.Generated), num(run.Errors), strong(run.Duplicates), strong(run.MonotonicViolations),
+			run.Scheme, run.Config, num(run.Generated), num(run.Errors), strong(run.Duplicates), violations(run),
 			num(run.DelayedCalls), dur(run.LatencyMaxNs), num(int64(run.PeakWorkerRate)), ceiling(run.CeilingPerWorker), verdict)
 	}
 	b.WriteString("\nDuplicates count extra copies of an ID already issued. A call is delayed when it completes after it arrived: it waited for the generator (sequence used up, clock behind) or queued behind a call that did. Peak IDs/s is the most one worker issued in one rate window (" + r.RateWindow + "), scaled to a second.\n\n")
@@ -165,6 +165,15 @@ func Markdown(r *Results) ([]byte, error) {
 		}
 	}
 	return b.Bytes(), nil
+}
+
+// violations renders the monotonic violations: in bold for a scheme that
+// promises order, marked as expected for one that does not.
+func violations(r Run) string {
+	if !r.Ordered && r.MonotonicViolations > 0 {
+		return num(r.MonotonicViolations) + " (unordered)"
+	}
+	return strong(r.MonotonicViolations)
 }
 
 // ceiling renders a layout's ceiling, or a dash for schemes without one.

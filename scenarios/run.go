@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,15 +69,20 @@ func Run(sc *Scenario, opt Options) (*reports.Results, error) {
 		if err != nil {
 			return nil, fmt.Errorf("scenario %s, scheme %s: %w", sc.Name, s.Label, err)
 		}
-		if i == 0 {
-			for _, a := range w.Activity() {
-				for k := range res.Faults {
-					if res.Faults[k].ID == a.Fault {
-						res.Faults[k].Active = append(res.Faults[k].Active, reports.Span{
-							From: time.Duration(a.From).String(), To: time.Duration(a.To).String(),
-							FromNs: a.From, ToNs: a.To, Workers: a.Workers,
-						})
-					}
+		// Faults act the same on every scheme, but some apply only to some
+		// (a database outage): gather their activity from all runs.
+		for _, a := range w.Activity() {
+			for k := range res.Faults {
+				f := &res.Faults[k]
+				if f.ID != a.Fault {
+					continue
+				}
+				span := reports.Span{
+					From: time.Duration(a.From).String(), To: time.Duration(a.To).String(),
+					FromNs: a.From, ToNs: a.To, Workers: a.Workers,
+				}
+				if !slices.ContainsFunc(f.Active, func(s reports.Span) bool { return fmt.Sprint(s) == fmt.Sprint(span) }) {
+					f.Active = append(f.Active, span)
 				}
 			}
 		}
