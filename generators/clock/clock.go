@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+	_ "unsafe" // for go:linkname
 )
 
 // Clock is a source of time for a generator.
@@ -61,9 +62,16 @@ func Sleep(c Clock, d time.Duration) {
 // reading does not jitter backwards at a re-read.
 type System struct{}
 
-// processStart anchors System's monotonic readings; time.Since on it reads
-// the runtime's monotonic clock.
-var processStart = time.Now()
+// nanotime is the runtime's monotonic clock, the one behind time.Since,
+// read directly: it saves the conversions time.Since does, a tenth of
+// the cost of a clock read. The runtime keeps this name available to
+// linkname for exactly this use.
+//
+//go:linkname nanotime runtime.nanotime
+func nanotime() int64
+
+// monoStart anchors System's monotonic readings at process start.
+var monoStart = nanotime()
 
 // wallAnchor maps monotonic readings to wall time: wall = Wall + (mono -
 // Mono).
@@ -78,7 +86,7 @@ const (
 
 // Now returns the wall-clock time in nanoseconds since the Unix epoch.
 func (System) Now() int64 {
-	mono := int64(time.Since(processStart))
+	mono := nanotime() - monoStart
 	a := anchor.Load()
 	if a != nil && mono-a.Mono < resyncEvery {
 		return a.Wall + mono - a.Mono
@@ -89,8 +97,8 @@ func (System) Now() int64 {
 // resync reads the wall clock and moves the anchor if the wall clock was
 // stepped (or on first use).
 func resync(old *wallAnchor) int64 {
-	now := time.Now()
-	wall, mono := now.UnixNano(), int64(now.Sub(processStart))
+	wall := time.Now().UnixNano()
+	mono := nanotime() - monoStart
 	next := &wallAnchor{Wall: wall, Mono: mono}
 	if old != nil {
 		if d := wall - (old.Wall + mono - old.Mono); d > -stepAtLeast && d < stepAtLeast {
@@ -103,7 +111,7 @@ func resync(old *wallAnchor) int64 {
 
 // Monotonic returns nanoseconds since the process started, read from the
 // runtime's monotonic clock.
-func (System) Monotonic() int64 { return int64(time.Since(processStart)) }
+func (System) Monotonic() int64 { return nanotime() - monoStart }
 
 // Sleep blocks for d. The scheduler's timers overshoot by tens of
 // microseconds, which would cost a saturated generator a fifth of its

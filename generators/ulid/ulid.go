@@ -197,27 +197,36 @@ func (g *Generator) Next() (ULID, error) {
 // NextHiLo returns a new ULID as its high and low 64 bits.
 func (g *Generator) NextHiLo() (hi, lo uint64, err error) {
 	now := g.clk.Now()
-	if now < 0 || uint64(now)/1e6 >= 1<<48 {
+	ms := uint64(now) / 1e6
+	if g.started && ms == g.ms {
+		// The common case under load: the same millisecond again.
+		return g.increment()
+	}
+	if now < 0 || ms >= 1<<48 {
 		return 0, 0, fmt.Errorf("%w: %s", ErrClockRange, time.Unix(0, now).UTC())
 	}
-	ms := uint64(now) / 1e6
-	switch {
-	case !g.started || ms > g.ms:
-		g.started, g.ms = true, ms
-		g.rHi = g.src.Uint64() & g.hiMask
-		g.rLo = g.src.Uint64() & g.loMask
-	case ms < g.ms && g.policy == Error:
-		return 0, 0, fmt.Errorf("%w by %v", ErrClockBackward, time.Duration((g.ms-ms)*1e6))
-	default: // the same millisecond, or an earlier one under Clamp
-		lo := g.rLo + 1
-		hi := g.rHi
-		if lo == 0 {
-			hi++
+	if g.started && ms < g.ms {
+		if g.policy == Error {
+			return 0, 0, fmt.Errorf("%w by %v", ErrClockBackward, time.Duration((g.ms-ms)*1e6))
 		}
+		return g.increment() // Clamp: stay in the last millisecond
+	}
+	g.started, g.ms = true, ms
+	g.rHi = g.src.Uint64() & g.hiMask
+	g.rLo = g.src.Uint64() & g.loMask
+	return g.ms<<16 | g.rHi, g.rLo, nil
+}
+
+// increment adds one to the random part, failing rather than overflow
+// its 80 bits.
+func (g *Generator) increment() (hi, lo uint64, err error) {
+	lo, hi = g.rLo+1, g.rHi
+	if lo == 0 {
+		hi++
 		if hi > 0xFFFF {
 			return 0, 0, ErrOverflow
 		}
-		g.rHi, g.rLo = hi, lo
 	}
-	return g.ms<<16 | g.rHi, g.rLo, nil
+	g.rHi, g.rLo = hi, lo
+	return g.ms<<16 | hi, lo, nil
 }
