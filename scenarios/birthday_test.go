@@ -12,6 +12,9 @@ import (
 // statistical tolerance: the count is close to Poisson, so the mean of k
 // runs has a standard deviation of about sqrt(E/k).
 func TestBirthdayBoundAcrossSeeds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("80 runs; the race detector makes them slow")
+	}
 	for _, tt := range []struct {
 		kind string
 		bits int
