@@ -162,8 +162,11 @@ type Generator struct {
 
 	started bool
 	ms      uint64 // last millisecond
+	msEnd   int64  // the wall-clock nanosecond at which ms ends
 	rHi     uint64 // top 16 bits of the random part
 	rLo     uint64 // low 64 bits
+
+	system bool // clk is clock.System: call it without an interface dispatch
 }
 
 // New returns a generator reading clk and src.
@@ -178,6 +181,7 @@ func New(cfg Config, clk clock.Clock, src entropy.Source) (*Generator, error) {
 		return nil, fmt.Errorf("ulid: RandomBits %d out of range 0..80", cfg.RandomBits)
 	}
 	g := &Generator{clk: clk, src: src, policy: cfg.OnBackward, hiMask: 0xFFFF, loMask: ^uint64(0)}
+	_, g.system = clk.(clock.System)
 	if b := cfg.RandomBits; b > 0 && b < 80 {
 		if b <= 64 {
 			g.hiMask, g.loMask = 0, ^uint64(0)>>(64-b)
@@ -196,12 +200,17 @@ func (g *Generator) Next() (ULID, error) {
 
 // NextHiLo returns a new ULID as its high and low 64 bits.
 func (g *Generator) NextHiLo() (hi, lo uint64, err error) {
-	now := g.clk.Now()
-	ms := uint64(now) / 1e6
-	if g.started && ms == g.ms {
+	var now int64
+	if g.system {
+		now = clock.System{}.Now()
+	} else {
+		now = g.clk.Now()
+	}
+	if g.started && now < g.msEnd && now >= g.msEnd-1e6 {
 		// The common case under load: the same millisecond again.
 		return g.increment()
 	}
+	ms := uint64(now) / 1e6
 	if now < 0 || ms >= 1<<48 {
 		return 0, 0, fmt.Errorf("%w: %s", ErrClockRange, time.Unix(0, now).UTC())
 	}
@@ -211,7 +220,7 @@ func (g *Generator) NextHiLo() (hi, lo uint64, err error) {
 		}
 		return g.increment() // Clamp: stay in the last millisecond
 	}
-	g.started, g.ms = true, ms
+	g.started, g.ms, g.msEnd = true, ms, int64(ms+1)*1e6
 	g.rHi = g.src.Uint64() & g.hiMask
 	g.rLo = g.src.Uint64() & g.loMask
 	return g.ms<<16 | g.rHi, g.rLo, nil

@@ -186,3 +186,44 @@ func BenchmarkV7(b *testing.B) {
 		g.Next()
 	}
 }
+
+// Every version 4 UUID has the version and variant bits set and, when
+// the randomness is truncated, zeros in every random bit above the kept
+// ones: exactly 2^RandomBits distinct values are possible.
+func TestPropertyV4Fields(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		bits := rapid.IntRange(0, 122).Draw(t, "bits")
+		g, err := NewV4(V4Config{RandomBits: bits}, &randSource{t})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 20; i++ {
+			u := g.Next()
+			if u.Version() != 4 || u.Variant() != "RFC 9562" {
+				t.Fatalf("%s: version %d variant %s", u, u.Version(), u.Variant())
+			}
+			hi, lo := u.HiLo()
+			// Clear the fixed bits and count how high the random ones reach.
+			hi &^= 0xF << 12
+			lo &^= 3 << 62
+			used := 0
+			for b := 0; b < 62; b++ {
+				if lo>>b&1 == 1 {
+					used = b + 1
+				}
+			}
+			for b, pos := 0, 0; b < 64; b++ {
+				if b >= 12 && b < 16 {
+					continue
+				}
+				if hi>>b&1 == 1 {
+					used = 62 + pos + 1
+				}
+				pos++
+			}
+			if used > g.RandomBits() {
+				t.Fatalf("%s uses random bit %d of %d", u, used, g.RandomBits())
+			}
+		}
+	})
+}
