@@ -55,12 +55,9 @@ func Markdown(r *Results) ([]byte, error) {
 	b.WriteString("| scheme | settings | generated | errors | duplicates | monotonic violations | delayed calls | longest delay | peak IDs/s per worker | ceiling per worker | expectations |\n")
 	b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, run := range r.Runs {
-		verdict := "passed"
-		if !run.Passed {
+		verdict := run.Verdict()
+		if verdict == "failed" {
 			verdict = "**FAILED**"
-		}
-		if len(run.Expectations) == 0 {
-			verdict = "none set"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			run.Scheme, run.Config, num(run.Generated), num(run.Errors), strong(run.Duplicates), violations(run),

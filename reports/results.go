@@ -152,6 +152,18 @@ type Run struct {
 	DuplicateList []Duplicate `json:"-"`
 }
 
+// Verdict says in a word how the run fared against its expectations:
+// passed, failed, or none when the scenario set none.
+func (r Run) Verdict() string {
+	switch {
+	case len(r.Expectations) == 0:
+		return "none"
+	case r.Passed:
+		return "passed"
+	}
+	return "failed"
+}
+
 // Expectation is one expectation of the scenario and whether it held.
 type Expectation struct {
 	Key    string `json:"key"`

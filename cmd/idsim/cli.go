@@ -229,12 +229,9 @@ func summary(w io.Writer, r *reports.Results, took time.Duration) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scheme\tgenerated\terrors\tduplicates\tout of order\tdelayed\tlongest delay\tpeak IDs/s/worker\texpectations\t")
 	for _, run := range r.Runs {
-		verdict := "passed"
-		if !run.Passed {
+		verdict := run.Verdict()
+		if verdict == "failed" {
 			verdict = "FAILED"
-		}
-		if len(run.Expectations) == 0 {
-			verdict = "none"
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%v\t%.0f\t%s\t\n", run.Scheme, run.Generated, run.Errors, run.Duplicates,
 			run.MonotonicViolations, run.DelayedCalls, time.Duration(run.LatencyMaxNs).Round(time.Microsecond), run.PeakWorkerRate, verdict)

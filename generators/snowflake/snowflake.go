@@ -22,10 +22,10 @@ package snowflake
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/idsim/idsim/generators/clock"
+	"github.com/idsim/idsim/internal/names"
 )
 
 // Policy says what a generator does when its clock reads earlier than the
@@ -67,22 +67,13 @@ var policyNames = [...]string{
 }
 
 // String returns the policy's name as used in scenario files.
-func (p Policy) String() string {
-	if int(p) < len(policyNames) {
-		return policyNames[p]
-	}
-	return fmt.Sprintf("Policy(%d)", uint8(p))
-}
+func (p Policy) String() string { return names.Of(policyNames[:], int(p), "Policy") }
 
 // ParsePolicy reads a policy name: "error", "wait", "ignore", "borrow",
 // "monotonic_anchor" or "wait_then_error".
 func ParsePolicy(s string) (Policy, error) {
-	for p, name := range policyNames {
-		if strings.EqualFold(s, name) {
-			return Policy(p), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown clock-backward policy %q (want one of: %s)", s, strings.Join(policyNames[:], ", "))
+	i, err := names.Index(policyNames[:], s, "clock-backward policy")
+	return Policy(i), err
 }
 
 // Errors a generator returns. Returned errors wrap one of these; use

@@ -17,6 +17,7 @@ import (
 
 	"github.com/idsim/idsim/generators/clock"
 	"github.com/idsim/idsim/generators/entropy"
+	"github.com/idsim/idsim/internal/names"
 )
 
 // ULID is a 128-bit ULID in network byte order.
@@ -126,21 +127,12 @@ const (
 var policyNames = [...]string{Clamp: "clamp", Error: "error"}
 
 // String returns the policy's name as used in scenario files.
-func (p Policy) String() string {
-	if int(p) < len(policyNames) {
-		return policyNames[p]
-	}
-	return fmt.Sprintf("Policy(%d)", uint8(p))
-}
+func (p Policy) String() string { return names.Of(policyNames[:], int(p), "Policy") }
 
 // ParsePolicy reads "clamp" or "error".
 func ParsePolicy(s string) (Policy, error) {
-	for p, name := range policyNames {
-		if strings.EqualFold(s, name) {
-			return Policy(p), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown ULID clock-backward policy %q (want clamp or error)", s)
+	i, err := names.Index(policyNames[:], s, "ULID clock-backward policy")
+	return Policy(i), err
 }
 
 // Config configures a Generator.

@@ -17,14 +17,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-type fixed []uint64
-
-func (f *fixed) Uint64() uint64 {
-	v := (*f)[0]
-	*f = (*f)[1:]
-	return v
-}
-
 // The specification's example ULID: 01ARZ3NDEKTSV4RRFFQ69G5FAV carries
 // 1469922850259 ms (2016-07-30T23:54:10.259Z).
 func TestParseSpecExample(t *testing.T) {
@@ -59,7 +51,7 @@ func TestMonotonicSpecExample(t *testing.T) {
 	start, _ := Parse("01BX5ZZKBKACTAV9WEVGEMMVRY")
 	hi, lo := start.HiLo()
 	clk := &clock.Manual{Wall: int64(start.Timestamp()) * 1e6}
-	src := fixed{hi & 0xFFFF, lo}
+	src := rapidtest.Fixed{hi & 0xFFFF, lo}
 	g, _ := New(Config{}, clk, &src)
 	for _, want := range []string{"01BX5ZZKBKACTAV9WEVGEMMVRY", "01BX5ZZKBKACTAV9WEVGEMMVRZ", "01BX5ZZKBKACTAV9WEVGEMMVS0", "01BX5ZZKBKACTAV9WEVGEMMVS1"} {
 		u, err := g.Next()
@@ -69,7 +61,7 @@ func TestMonotonicSpecExample(t *testing.T) {
 	}
 	last, _ := Parse("01BX5ZZKBKZZZZZZZZZZZZZZZY")
 	hi, lo = last.HiLo()
-	src = fixed{hi & 0xFFFF, lo}
+	src = rapidtest.Fixed{hi & 0xFFFF, lo}
 	g, _ = New(Config{}, clk, &src)
 	for _, want := range []string{"01BX5ZZKBKZZZZZZZZZZZZZZZY", "01BX5ZZKBKZZZZZZZZZZZZZZZZ"} {
 		if u, err := g.Next(); err != nil || u.String() != want {
@@ -81,7 +73,7 @@ func TestMonotonicSpecExample(t *testing.T) {
 	}
 	// The next millisecond starts afresh.
 	clk.Advance(time.Millisecond)
-	src = fixed{0, 0}
+	src = rapidtest.Fixed{0, 0}
 	if _, err := g.Next(); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +99,7 @@ func TestPolicies(t *testing.T) {
 
 func TestRandomBits(t *testing.T) {
 	clk := &clock.Manual{Wall: 1e12}
-	src := fixed{^uint64(0), ^uint64(0)}
+	src := rapidtest.Fixed{^uint64(0), ^uint64(0)}
 	g, _ := New(Config{RandomBits: 12}, clk, &src)
 	u, _ := g.Next()
 	if hi, lo := u.HiLo(); hi&0xFFFF != 0 || lo != 0xFFF {
@@ -122,7 +114,7 @@ func TestPropertyStrictlyIncreasing(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		policy := rapid.SampledFrom([]Policy{Clamp, Error}).Draw(t, "policy")
 		clk := &clock.Manual{Wall: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()}
-		g, _ := New(Config{OnBackward: policy, RandomBits: rapid.IntRange(0, 80).Draw(t, "bits")}, clk, &randSource{t})
+		g, _ := New(Config{OnBackward: policy, RandomBits: rapid.IntRange(0, 80).Draw(t, "bits")}, clk, rapidtest.Entropy(t))
 		var last ULID
 		n := 0
 		for i := rapid.IntRange(1, 200).Draw(t, "steps"); i > 0; i-- {
@@ -149,10 +141,6 @@ func TestPropertyStrictlyIncreasing(t *testing.T) {
 		}
 	})
 }
-
-type randSource struct{ t *rapid.T }
-
-func (r *randSource) Uint64() uint64 { return rapid.Uint64().Draw(r.t, "entropy") }
 
 func BenchmarkNext(b *testing.B) {
 	g, _ := New(Config{}, clock.System{}, entropy.Secure())

@@ -3,11 +3,11 @@ package uuid
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/idsim/idsim/generators/clock"
 	"github.com/idsim/idsim/generators/entropy"
+	"github.com/idsim/idsim/internal/names"
 )
 
 // V4Config configures a version 4 generator.
@@ -89,21 +89,12 @@ const (
 var v7PolicyNames = [...]string{Clamp: "clamp", Error: "error"}
 
 // String returns the policy's name as used in scenario files.
-func (p V7Policy) String() string {
-	if int(p) < len(v7PolicyNames) {
-		return v7PolicyNames[p]
-	}
-	return fmt.Sprintf("V7Policy(%d)", uint8(p))
-}
+func (p V7Policy) String() string { return names.Of(v7PolicyNames[:], int(p), "V7Policy") }
 
 // ParseV7Policy reads "clamp" or "error".
 func ParseV7Policy(s string) (V7Policy, error) {
-	for p, name := range v7PolicyNames {
-		if strings.EqualFold(s, name) {
-			return V7Policy(p), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown UUIDv7 clock-backward policy %q (want clamp or error)", s)
+	i, err := names.Index(v7PolicyNames[:], s, "UUIDv7 clock-backward policy")
+	return V7Policy(i), err
 }
 
 // V7Config configures a version 7 generator.

@@ -16,15 +16,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// fixed is an entropy source that returns the given values in turn.
-type fixed []uint64
-
-func (f *fixed) Uint64() uint64 {
-	v := (*f)[0]
-	*f = (*f)[1:]
-	return v
-}
-
 // RFC 9562, appendix A.6: 2022-02-22 14:22:22.00 -05:00 with rand_a 0xCC3
 // and rand_b 0x18C4DC0C0C07398F gives 017F22E2-79B0-7CC3-98C4-DC0C0C07398F.
 // Our rand_a is the sub-millisecond fraction (method 3), so a clock 797608
@@ -32,7 +23,7 @@ func (f *fixed) Uint64() uint64 {
 func TestV7RFCExample(t *testing.T) {
 	ms := time.Date(2022, 2, 22, 19, 22, 22, 0, time.UTC).UnixMilli()
 	clk := &clock.Manual{Wall: ms*1e6 + 797608}
-	src := fixed{0x18C4DC0C0C07398F}
+	src := rapidtest.Fixed{0x18C4DC0C0C07398F}
 	g, err := NewV7(V7Config{}, clk, &src)
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +76,7 @@ func TestParseRFCExamples(t *testing.T) {
 }
 
 func TestV4(t *testing.T) {
-	src := fixed{^uint64(0), ^uint64(0)}
+	src := rapidtest.Fixed{^uint64(0), ^uint64(0)}
 	g, _ := NewV4(V4Config{}, &src)
 	u := g.Next()
 	if u.Version() != 4 || u.Variant() != "RFC 9562" || u.String() != "ffffffff-ffff-4fff-bfff-ffffffffffff" {
@@ -100,7 +91,7 @@ func TestV4(t *testing.T) {
 		{70, "00000000-0000-40ff-bfff-ffffffffffff"},
 		{80, "00000000-003f-4fff-bfff-ffffffffffff"},
 	} {
-		src := fixed{^uint64(0), ^uint64(0)}
+		src := rapidtest.Fixed{^uint64(0), ^uint64(0)}
 		g, _ := NewV4(V4Config{RandomBits: tt.bits}, &src)
 		if got := g.Next().String(); got != tt.want || g.RandomBits() != tt.bits {
 			t.Errorf("RandomBits %d: got %s, want %s", tt.bits, got, tt.want)
@@ -110,7 +101,7 @@ func TestV4(t *testing.T) {
 
 func TestV7ErrorPolicy(t *testing.T) {
 	clk := &clock.Manual{Wall: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()}
-	src := fixed{1, 2, 3}
+	src := rapidtest.Fixed{1, 2, 3}
 	g, _ := NewV7(V7Config{OnBackward: Error}, clk, &src)
 	g.Next()
 	g.Next() // same instant: counts on
@@ -144,7 +135,7 @@ func v7Increasing(next func(*V7) (uint64, uint64, error)) func(*rapid.T) {
 	return func(t *rapid.T) {
 		policy := rapid.SampledFrom([]V7Policy{Clamp, Error}).Draw(t, "policy")
 		clk := &clock.Manual{Wall: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()}
-		g, _ := NewV7(V7Config{OnBackward: policy, RandomBits: rapid.IntRange(0, 62).Draw(t, "bits")}, clk, &randSource{t})
+		g, _ := NewV7(V7Config{OnBackward: policy, RandomBits: rapid.IntRange(0, 62).Draw(t, "bits")}, clk, rapidtest.Entropy(t))
 		var lastHi, lastLo uint64
 		n := 0
 		for i := rapid.IntRange(1, 300).Draw(t, "steps"); i > 0; i-- {
@@ -175,11 +166,6 @@ func v7Increasing(next func(*V7) (uint64, uint64, error)) func(*rapid.T) {
 	}
 }
 
-// randSource draws entropy from rapid, so failures shrink.
-type randSource struct{ t *rapid.T }
-
-func (r *randSource) Uint64() uint64 { return rapid.Uint64().Draw(r.t, "entropy") }
-
 func BenchmarkV7(b *testing.B) {
 	g, _ := NewV7(V7Config{}, clock.System{}, newTestSource())
 	for i := 0; i < b.N; i++ {
@@ -193,7 +179,7 @@ func BenchmarkV7(b *testing.B) {
 func TestPropertyV4Fields(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		bits := rapid.IntRange(0, 122).Draw(t, "bits")
-		g, err := NewV4(V4Config{RandomBits: bits}, &randSource{t})
+		g, err := NewV4(V4Config{RandomBits: bits}, rapidtest.Entropy(t))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -83,3 +83,24 @@ func DefaultSeed() {
 		flag.Set("rapid.seed", "20261125")
 	}
 }
+
+// Entropy returns an entropy source whose values rapid draws, so that a
+// failing case shrinks to the fewest, simplest random values.
+func Entropy(t *rapid.T) *DrawnEntropy { return &DrawnEntropy{t} }
+
+// DrawnEntropy is an entropy source drawing from rapid.
+type DrawnEntropy struct{ t *rapid.T }
+
+// Uint64 draws a value.
+func (d *DrawnEntropy) Uint64() uint64 { return rapid.Uint64().Draw(d.t, "entropy") }
+
+// Fixed is an entropy source that returns its values in turn; it panics
+// when they run out.
+type Fixed []uint64
+
+// Uint64 returns the next value.
+func (f *Fixed) Uint64() uint64 {
+	v := (*f)[0]
+	*f = (*f)[1:]
+	return v
+}
