@@ -41,6 +41,7 @@ type FieldError struct {
 	Msg   string
 }
 
+// Error renders "field: message".
 func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 
 func fieldErr(field, format string, args ...any) error {

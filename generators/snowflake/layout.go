@@ -171,6 +171,7 @@ type LayoutError struct {
 	Msg   string
 }
 
+// Error says which part of the layout is wrong and why.
 func (e *LayoutError) Error() string {
 	return fmt.Sprintf("snowflake: layout %s: %s", e.Field, e.Msg)
 }

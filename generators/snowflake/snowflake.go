@@ -101,6 +101,7 @@ type BackwardError struct {
 	Policy Policy
 }
 
+// Error says how far back the clock was and what the policy did.
 func (e *BackwardError) Error() string {
 	if e.Policy == Wait || e.Policy == WaitThenError {
 		return fmt.Sprintf("snowflake: clock moved backwards by %v; waiting for it would exceed the maximum wait (waited %v)", e.Behind, e.Waited)
