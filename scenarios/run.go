@@ -108,7 +108,6 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 		Workers:     sc.Identities(),
 		Load:        sc.Load,
 		Scheme:      s.Sim,
-		Wide:        s.IDBits == 128,
 		RateWindow:  int64(sc.RateWindow),
 		Parallelism: par,
 	})
@@ -235,6 +234,10 @@ func (e Expectation) evaluate(r *reports.Run, s Scheme, window time.Duration) (g
 		n = r.Generated
 	case "unserved":
 		n = r.Unserved
+	case "delayed_calls":
+		n = r.DelayedCalls
+	case "late_ids":
+		n = r.LateIDs
 	}
 	return fmt.Sprint(n), e.cmp.holds(n)
 }

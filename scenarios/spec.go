@@ -254,6 +254,8 @@ type expectSpec struct {
 	Errors              comparison `yaml:"errors"`
 	Generated           comparison `yaml:"generated"`
 	Unserved            comparison `yaml:"unserved"`
+	DelayedCalls        comparison `yaml:"delayed_calls"`
+	LateIDs             comparison `yaml:"late_ids"`
 }
 
 func (e *expectSpec) UnmarshalYAML(n ast.Node) error {

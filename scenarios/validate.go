@@ -472,8 +472,10 @@ func validateExpect(f *fileSpec, sc *Scenario) error {
 		addCmp("errors", x.Errors)
 		addCmp("generated", x.Generated)
 		addCmp("unserved", x.Unserved)
+		addCmp("delayed_calls", x.DelayedCalls)
+		addCmp("late_ids", x.LateIDs)
 		if len(list) == 0 {
-			return errAt(x.p, "no expectations for %q: use unique, monotonic, within_ceiling, duplicates, monotonic_violations, errors, generated or unserved", e.label.v)
+			return errAt(x.p, "no expectations for %q: use unique, monotonic, within_ceiling, duplicates, monotonic_violations, errors, generated, unserved, delayed_calls or late_ids", e.label.v)
 		}
 		sc.Schemes[i].Expect = list
 	}

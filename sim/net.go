@@ -121,6 +121,9 @@ func (e *Endpoint) OnReply(fn func(reply any)) { e.onReply = fn }
 // post moves the messages workers sent in the last window into the event
 // queue.
 func (w *World) post() {
+	if len(w.services) == 0 {
+		return
+	}
 	for _, wk := range w.workers {
 		ep := wk.net
 		if ep == nil || len(ep.outbox) == 0 {

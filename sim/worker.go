@@ -63,6 +63,8 @@ type Identity struct {
 // Setup(*World) error, called once before any generator is built, which
 // registers them with AddService.
 type Scheme interface {
+	// IDBits is the size of the scheme's IDs: 64 or 128.
+	IDBits() int
 	NewGenerator(env Env) (Instance, error)
 }
 

@@ -55,8 +55,6 @@ type Config struct {
 	Load Load
 	// Scheme builds each worker's generator.
 	Scheme Scheme
-	// Wide says the scheme's IDs are 128 bits.
-	Wide bool
 	// RateWindow is the span over which peak throughput is measured;
 	// zero means 100ms.
 	RateWindow int64
@@ -120,6 +118,7 @@ func New(cfg Config) (*World, error) {
 		cfg.RateWindow = int64(100 * time.Millisecond)
 	}
 	w := &World{cfg: cfg}
+	wide := cfg.Scheme.IDBits() == 128
 	if s, ok := cfg.Scheme.(interface{ Setup(*World) error }); ok {
 		if err := s.Setup(w); err != nil {
 			return nil, fmt.Errorf("sim: scheme setup: %w", err)
@@ -133,11 +132,11 @@ func New(cfg Config) (*World, error) {
 			idents:    []IdentityChange{{From: 0, Identity: id}},
 			clk:       newClock(cfg.Start),
 			rng:       w.Stream("entropy", uint64(i)),
-			wide:      cfg.Wide,
+			wide:      wide,
 			log:       record.New(i),
 			callStart: -1,
 		}
-		if cfg.Wide {
+		if wide {
 			wk.log = record.NewWide(i)
 		}
 		wk.net = &Endpoint{w: wk, rng: w.Stream("net", uint64(i))}

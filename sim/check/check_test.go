@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -23,25 +24,24 @@ func bruteDuplicates(logs []*record.Log) []Duplicate {
 	var out []Duplicate
 	for id, occ := range seen {
 		if len(occ) > 1 {
-			slices.SortFunc(occ, func(a, b Occurrence) int {
-				if a.Time != b.Time {
-					return int(a.Time - b.Time)
-				}
-				if a.Worker != b.Worker {
-					return a.Worker - b.Worker
-				}
-				return int(a.Index - b.Index)
-			})
+			sortOccurrences(occ)
 			out = append(out, Duplicate{ID: id, Occurrences: occ})
 		}
 	}
-	slices.SortFunc(out, func(a, b Duplicate) int {
-		if a.ID < b.ID {
-			return -1
-		}
-		return 1
-	})
+	sortDuplicates(out)
 	return out
+}
+
+// sortOccurrences and sortDuplicates put brute-force answers in the
+// order Duplicates promises.
+func sortOccurrences(occ []Occurrence) {
+	slices.SortFunc(occ, func(a, b Occurrence) int {
+		return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.Worker, b.Worker), cmp.Compare(a.Index, b.Index))
+	})
+}
+
+func sortDuplicates(d []Duplicate) {
+	slices.SortFunc(d, func(a, b Duplicate) int { return cmp.Or(cmp.Compare(a.Hi, b.Hi), cmp.Compare(a.ID, b.ID)) })
 }
 
 // snowflakeLike builds logs whose IDs look like Snowflake IDs (time in the
@@ -194,30 +194,11 @@ func bruteWide(logs []*record.Log) []Duplicate {
 	var out []Duplicate
 	for id, occ := range seen {
 		if len(occ) > 1 {
-			slices.SortFunc(occ, func(a, b Occurrence) int {
-				if a.Time != b.Time {
-					return int(a.Time - b.Time)
-				}
-				if a.Worker != b.Worker {
-					return a.Worker - b.Worker
-				}
-				return int(a.Index - b.Index)
-			})
+			sortOccurrences(occ)
 			out = append(out, Duplicate{ID: id[1], Hi: id[0], Occurrences: occ})
 		}
 	}
-	slices.SortFunc(out, func(a, b Duplicate) int {
-		if a.Hi != b.Hi {
-			if a.Hi < b.Hi {
-				return -1
-			}
-			return 1
-		}
-		if a.ID < b.ID {
-			return -1
-		}
-		return 1
-	})
+	sortDuplicates(out)
 	return out
 }
 
