@@ -96,7 +96,45 @@ type Endpoint struct {
 	outbox  []message
 	onReply func(reply any)
 	epoch   uint64 // bumped at every restart: replies to a dead process are dropped
+	timers  []timer
+	tseq    uint64
 }
+
+// timer is a function a generator asked to run at a true time.
+type timer struct {
+	at  int64
+	seq uint64
+	fn  func()
+}
+
+// After runs fn on the worker d nanoseconds of true time from now, as a
+// process's own timer does (a heartbeat, a request timeout): it does not
+// fire while the worker is paused, fires late when the pause ends, and is
+// cancelled when the process crashes. fn may send requests and set
+// further timers; after it runs, the worker tries its pending call again.
+// Timers due at the same time fire in the order they were set.
+func (e *Endpoint) After(d int64, fn func()) {
+	e.tseq++
+	e.timers = append(e.timers, timer{at: e.w.clk.now + max(d, 0), seq: e.tseq, fn: fn})
+}
+
+// nextTimer returns the index of the earliest timer, or -1.
+func (e *Endpoint) nextTimer() int {
+	k := -1
+	for i, t := range e.timers {
+		if k < 0 || t.at < e.timers[k].at || t.at == e.timers[k].at && t.seq < e.timers[k].seq {
+			k = i
+		}
+	}
+	return k
+}
+
+// Now returns the worker's current true time: what its timers and the
+// network measure from.
+func (e *Endpoint) Now() int64 { return e.w.clk.now }
+
+// Worker returns the index of the endpoint's worker.
+func (e *Endpoint) Worker() int { return e.w.Index }
 
 // Send sends a request to the named service from the worker's current
 // true time.
@@ -153,6 +191,7 @@ func (wk *Worker) deliver(now int64, reply any, epoch uint64) {
 		}
 		return
 	}
+	wk.clk.now = now
 	ep.onReply(reply)
 	if wk.blocked {
 		wk.readyAt, wk.blocked = now, false

@@ -200,6 +200,7 @@ func (w *Worker) Crash(t int64) {
 	w.readyAt, w.blocked = t, false
 	w.net.epoch++
 	w.net.onReply = nil
+	w.net.timers = nil
 }
 
 // Restart starts a new generator at true time t, from scratch. If the
@@ -215,6 +216,8 @@ func (w *Worker) Restart(t int64) error {
 	w.readyAt = max(w.readyAt, t)
 	w.net.epoch++
 	w.net.onReply = nil
+	w.net.timers = nil
+	w.clk.now = t
 	inst, err := w.world.cfg.Scheme.NewGenerator(Env{Identity: w.identity, Clock: w.clk, Entropy: w.rng, Net: w.net})
 	if err != nil {
 		return err
@@ -258,6 +261,9 @@ func (w *Worker) run(until int64) {
 	for {
 		a, src := w.arr.peek()
 		t := max(a, w.readyAt, w.pausedUntil)
+		if len(w.net.timers) > 0 && w.fireTimer(t, until) {
+			continue
+		}
 		if t >= until {
 			return
 		}
@@ -311,6 +317,25 @@ func (w *Worker) run(until int64) {
 			w.issued(id, t)
 		}
 	}
+}
+
+// fireTimer runs the earliest timer if it is due before the next attempt
+// at t and before until, and reports whether it did. A paused worker's
+// timers wait for the pause to end.
+func (w *Worker) fireTimer(t, until int64) bool {
+	k := w.net.nextTimer()
+	at := max(w.net.timers[k].at, w.pausedUntil)
+	if at >= until || at > t {
+		return false
+	}
+	fn := w.net.timers[k].fn
+	w.net.timers = append(w.net.timers[:k], w.net.timers[k+1:]...)
+	w.clk.now = at
+	fn()
+	if w.blocked {
+		w.readyAt, w.blocked = at, false
+	}
+	return true
 }
 
 // issued records an ID and checks the worker's order.
