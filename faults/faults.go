@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/idsim/idsim/sim"
+	"github.com/idsim/idsim/sim/coord"
 )
 
 // Fault is one entry of a fault schedule.
@@ -109,8 +110,9 @@ func Kinds() []KindInfo {
 		{"clock_drift", "from `at` (for `for`, or to the end), the clocks run fast or slow by `ppm` parts per million", "at, for, workers, ppm"},
 		{"clock_freeze", "from `at` for `for`, the wall clocks stand still", "at, for, workers"},
 		{"pause", "from `at` for `for`, the workers stop (a stop-the-world pause): calls queue, state is kept", "at, for, workers"},
-		{"restart", "at `at` the workers crash, losing in-memory state; they come back after `downtime`", "at, workers, downtime"},
+		{"restart", "at `at` the workers crash, losing in-memory state; they come back after `downtime`; `stagger` spaces them out one by one, `times` and `every` repeat the round", "at, workers, downtime, stagger, every, times"},
 		{"db_outage", "from `at` for `for`, the database behind range allocation and auto-increment refuses requests", "at, for"},
+		{"coordinator_partition", "from `at` for `for`, the workers cannot reach the worker-ID coordinator: claims and lease renewals are lost", "at, for, workers"},
 	}
 }
 
@@ -393,11 +395,17 @@ func (f Pause) Schedule(w *sim.World, id string) error {
 }
 
 // Restart crashes workers at At, losing their generators' in-memory
-// state, and starts them again after Downtime.
+// state, and starts them again after Downtime. With Stagger, the k-th
+// listed worker goes down k×Stagger after the first (a rolling deploy);
+// with Times > 1, the whole round repeats every Every (a crash loop, or
+// deploy after deploy).
 type Restart struct {
 	At       time.Duration
 	Workers  Workers
 	Downtime time.Duration
+	Stagger  time.Duration
+	Every    time.Duration
+	Times    int64
 }
 
 // Kind returns "restart".
@@ -405,7 +413,14 @@ func (Restart) Kind() string { return "restart" }
 
 // Describe says who restarts and how long they are down.
 func (f Restart) Describe() string {
-	return fmt.Sprintf("%v crash at %v and restart after %v", f.Workers, f.At, f.Downtime)
+	s := fmt.Sprintf("%v crash at %v and restart after %v", f.Workers, f.At, f.Downtime)
+	if f.Stagger > 0 {
+		s += fmt.Sprintf(", one after another %v apart", f.Stagger)
+	}
+	if f.Times > 1 {
+		s += fmt.Sprintf(", %d times every %v", f.Times, f.Every)
+	}
+	return s
 }
 
 // Validate checks the restart.
@@ -416,27 +431,93 @@ func (f Restart) Validate(env Env) error {
 	if f.Downtime < 0 {
 		return fieldErr("downtime", "negative downtime %v", f.Downtime)
 	}
+	if f.Stagger < 0 {
+		return fieldErr("stagger", "negative stagger %v", f.Stagger)
+	}
+	if f.Times < 0 || f.Times > 1_000_000 {
+		return fieldErr("times", "times %d out of range 1..1000000", f.Times)
+	}
+	if f.Times > 1 && f.Every <= 0 {
+		return fieldErr("times", "repeating a restart needs every, the interval between rounds, e.g. every: 10ms")
+	}
+	if f.Every < 0 || f.Every > 0 && f.Times <= 1 {
+		return fieldErr("every", "every is the interval between rounds: give a positive one with times of 2 or more")
+	}
 	return f.Workers.validate(env)
 }
 
-// Schedule crashes the workers at At and restarts them after Downtime.
-// The restart's activity lasts from the crash to one second after the
-// workers are back, when a restarted generator is most exposed.
+// Schedule crashes the workers and restarts them after Downtime, round
+// after round. A restart's activity lasts from the crash to one second
+// after the worker is back, when a restarted generator is most exposed.
 func (f Restart) Schedule(w *sim.World, id string) error {
 	ws := f.Workers.Resolve(len(w.Workers()))
-	w.At(int64(f.At), func(now int64) {
-		for _, i := range ws {
-			w.Workers()[i].Crash(now)
-		}
-		w.Mark(sim.Activity{Fault: id, Workers: ws, From: now, To: now + int64(f.Downtime) + int64(time.Second)})
-	})
-	w.At(int64(f.At+f.Downtime), func(now int64) {
-		for _, i := range ws {
-			if err := w.Workers()[i].Restart(now); err != nil {
-				w.Fail(fmt.Errorf("%s: restarting worker %d: %w", id, i, err))
+	rounds := max(f.Times, 1)
+	for r := range rounds {
+		for k, i := range ws {
+			if f.Stagger == 0 && k > 0 {
+				break
 			}
+			group := []int{i}
+			if f.Stagger == 0 {
+				group = ws
+			}
+			at := int64(f.At) + r*int64(f.Every) + int64(k)*int64(f.Stagger)
+			w.At(at, func(now int64) {
+				for _, i := range group {
+					w.Workers()[i].Crash(now)
+				}
+				w.Mark(sim.Activity{Fault: id, Workers: group, From: now, To: now + int64(f.Downtime) + int64(time.Second)})
+			})
+			w.At(at+int64(f.Downtime), func(now int64) {
+				for _, i := range group {
+					if err := w.Workers()[i].Restart(now); err != nil {
+						w.Fail(fmt.Errorf("%s: restarting worker %d: %w", id, i, err))
+					}
+				}
+			})
 		}
-	})
+	}
+	return nil
+}
+
+// CoordinatorPartition cuts the network between workers and the
+// worker-ID coordinator from At for For: their claims and renewals are
+// lost, so a starting worker cannot get an ID and a holder cannot renew
+// its lease. It does not apply to schemes without a coordinator.
+type CoordinatorPartition struct {
+	At      time.Duration
+	For     time.Duration
+	Workers Workers
+}
+
+// Kind returns "coordinator_partition".
+func (CoordinatorPartition) Kind() string { return "coordinator_partition" }
+
+// Describe says who is cut off and for how long.
+func (f CoordinatorPartition) Describe() string {
+	return fmt.Sprintf("%v cut off from the coordinator from %v for %v", f.Workers, f.At, f.For)
+}
+
+// Validate checks the partition.
+func (f CoordinatorPartition) Validate(env Env) error {
+	if err := validateAt(f.At, env); err != nil {
+		return err
+	}
+	if f.For <= 0 {
+		return fieldErr("for", "the partition needs a positive duration")
+	}
+	return f.Workers.validate(env)
+}
+
+// Schedule cuts the links, if the world has a coordinator.
+func (f CoordinatorPartition) Schedule(w *sim.World, id string) error {
+	c, ok := w.Service(coord.ServiceName).(*coord.Coordinator)
+	if !ok {
+		return nil // no coordinator: the fault does not apply
+	}
+	from, to := int64(f.At), int64(f.At+f.For)
+	c.Partition(f.Workers, from, to)
+	w.At(from, func(now int64) { w.Mark(sim.Activity{Fault: id, Workers: f.Workers, From: from, To: to}) })
 	return nil
 }
 

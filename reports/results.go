@@ -121,6 +121,14 @@ type Run struct {
 	Gaps          int64 `json:"gaps,omitempty"`
 	BufferedAtEnd int64 `json:"buffered_at_end,omitempty"`
 	InFlightAtEnd int64 `json:"in_flight_at_end,omitempty"`
+	// For Snowflake schemes with worker_ids: WorkerIDs names the
+	// strategy, WorkerIDGrants counts the worker IDs the coordinator
+	// handed out, CoordinatorRequests the claims and renewals that
+	// reached it and CoordinatorDropped those a partition lost.
+	WorkerIDs           string `json:"worker_ids,omitempty"`
+	WorkerIDGrants      int64  `json:"worker_id_grants,omitempty"`
+	CoordinatorRequests int64  `json:"coordinator_requests,omitempty"`
+	CoordinatorDropped  int64  `json:"coordinator_dropped,omitempty"`
 	// OfferedPerSec and GeneratedPerSec are the cluster's request and ID
 	// rates over the run.
 	OfferedPerSec   float64 `json:"offered_per_sec"`

@@ -21,6 +21,9 @@ func TestEveryFaultHasAnObservableEffect(t *testing.T) {
 		"pause":               {"kind: snowflake, layout: twitter", "{kind: pause, at: 300ms, for: 100ms, workers: [1]}", "{delayed_calls: \">0\"}"},
 		"restart":             {"kind: snowflake, layout: twitter", "{kind: restart, at: 300ms, workers: [1], downtime: 50ms}", "{errors: \">0\"}"},
 		"db_outage":           {"kind: autoinc", "{kind: db_outage, at: 300ms, for: 50ms}", "{errors: \">0\"}"},
+		// Renewals are lost, so the fenced holder stops issuing for the
+		// rest of the partition.
+		"coordinator_partition": {"kind: snowflake, layout: twitter, worker_ids: {strategy: lease, ttl: 300ms, heartbeat: 100ms}", "{kind: coordinator_partition, at: 200ms, for: 600ms, workers: [1]}", "{delayed_calls: \">100\"}"},
 	}
 	for _, k := range faults.Kinds() {
 		c, ok := cases[k.Kind]

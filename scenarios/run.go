@@ -15,6 +15,7 @@ import (
 	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/sim/check"
+	"github.com/idsim/idsim/sim/coord"
 	"github.com/idsim/idsim/sim/schemes"
 )
 
@@ -61,6 +62,7 @@ func Run(sc *Scenario, opt Options) (*reports.Results, error) {
 	for _, f := range sc.Faults {
 		res.Faults = append(res.Faults, reports.Fault{ID: f.ID, Kind: f.Kind(), Description: f.Describe(), Line: f.Line, Active: []reports.Span{}})
 	}
+	seen := map[string]bool{} // fault activity spans already listed
 	for i, s := range sc.Schemes {
 		if opt.Progress != nil {
 			opt.Progress(s.Label, i, len(sc.Schemes))
@@ -81,7 +83,8 @@ func Run(sc *Scenario, opt Options) (*reports.Results, error) {
 					From: time.Duration(a.From).String(), To: time.Duration(a.To).String(),
 					FromNs: a.From, ToNs: a.To, Workers: a.Workers,
 				}
-				if !slices.ContainsFunc(f.Active, func(s reports.Span) bool { return fmt.Sprint(s) == fmt.Sprint(span) }) {
+				if key := fmt.Sprint(f.ID, a.From, a.To, a.Workers); !seen[key] {
+					seen[key] = true
 					f.Active = append(f.Active, span)
 				}
 			}
@@ -125,8 +128,6 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 	sum := w.Summary()
 	dups := check.Duplicates(w.Logs())
 	order := check.Sort(w.Logs(), int64(time.Millisecond), int64(sc.Duration))
-	ex := explainer{sc: sc, s: s}
-
 	run := &reports.Run{
 		Scheme:              s.Label,
 		Kind:                s.Kind,
@@ -158,6 +159,17 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 		MonotonicFindings:   []reports.MonotonicFinding{},
 		Expectations:        []reports.Expectation{},
 	}
+	ex := explainer{sc: sc, s: s, w: w}
+	if c, ok := w.Service(coord.ServiceName).(*coord.Coordinator); ok {
+		c.Expiry(int64(sc.Duration))
+		ex.coord = c
+		run.WorkerIDGrants = int64(len(c.Grants))
+		run.CoordinatorRequests, run.CoordinatorDropped = c.Requests, c.Dropped
+	}
+	if s.WorkerIDs != nil {
+		run.WorkerIDs = s.WorkerIDs.Describe()
+	}
+
 	if sf := s.Snowflake; sf != nil {
 		run.Layout, run.Policy = sf.Layout.Name, sf.OnBackward.String()
 		run.CeilingPerWorker, run.CeilingPerCluster = sf.Layout.CeilingPerWorker(), sf.Layout.CeilingPerCluster()
@@ -244,8 +256,16 @@ func (e Expectation) evaluate(r *reports.Run, s Scheme, window time.Duration) (g
 
 // explainer turns the simulator's findings into report entries.
 type explainer struct {
-	sc *Scenario
-	s  Scheme
+	sc    *Scenario
+	s     Scheme
+	w     *sim.World
+	coord *coord.Coordinator // nil without a coordinator
+}
+
+// assigned reports whether workers get their IDs from the coordinator
+// rather than from their configuration.
+func (x explainer) assigned() bool {
+	return x.s.WorkerIDs != nil && x.s.WorkerIDs.Strategy != coord.Static
 }
 
 // workerID says what node ID a worker's generator was configured with.
@@ -265,7 +285,11 @@ func (x explainer) workerID(id sim.Identity) string {
 	return fmt.Sprintf("%s %d, %s %d", l.DatacenterName(), dc, l.WorkerName(), w)
 }
 
-func (x explainer) issue(i sim.Issue) reports.Issue {
+func (x explainer) issue(i sim.Issue, id uint64) reports.Issue {
+	wid := x.workerID(i.Identity)
+	if x.assigned() {
+		wid = x.fieldsOf(id)
+	}
 	return reports.Issue{
 		Worker:   i.Worker,
 		Index:    i.Index,
@@ -273,7 +297,7 @@ func (x explainer) issue(i sim.Issue) reports.Issue {
 		AtNs:     i.Time,
 		Clock:    clockString(i.Clock),
 		ClockNs:  i.Clock,
-		WorkerID: x.workerID(i.Identity),
+		WorkerID: wid,
 		Faults:   nonNil(i.Faults),
 	}
 }
@@ -329,9 +353,9 @@ func (x explainer) duplicate(d sim.DuplicateFinding) reports.Duplicate {
 	r := reports.Duplicate{
 		IDText:   x.text(d.Hi, d.ID),
 		Decoded:  x.decode(d.Hi, d.ID),
-		Original: x.issue(d.Original),
-		Copy:     x.issue(d.Copy),
-		Faults:   nonNil(d.Faults),
+		Original: x.issue(d.Original, d.ID),
+		Copy:     x.issue(d.Copy, d.ID),
+		Faults:   nonNil(x.blame(d)),
 	}
 	if x.s.IDBits == 64 {
 		id := d.ID
@@ -403,6 +427,11 @@ func (x explainer) explainGroup(g *reports.DuplicateGroup) string {
 		if x.s.RandomBits > 0 {
 			fmt.Fprintf(&b, " The IDs carry %d random bits.", x.s.RandomBits)
 		}
+	} else if x.assigned() {
+		node := x.node(*first.ID)
+		fmt.Fprintf(&b, "Workers %d and %d both issued IDs under %s: %d duplicate%s, the first at %s. %s. %s.",
+			g.OriginalWorker, g.CopyWorker, g.WorkerIDs[0], g.Count, plural, first.Copy.At,
+			x.holding(first.Original.Worker, node, first.Original.AtNs), x.holding(first.Copy.Worker, node, first.Copy.AtNs))
 	} else if g.WorkerIDs[0] == g.WorkerIDs[1] {
 		fmt.Fprintf(&b, "Workers %d and %d were both configured as %s, so they issue the same ID whenever both use the same sequence number in the same tick: %d duplicate%s, the first at %s.",
 			g.OriginalWorker, g.CopyWorker, g.WorkerIDs[0], g.Count, plural, first.Copy.At)
@@ -454,4 +483,103 @@ func (x explainer) violation(w *sim.World, v sim.OrderViolation) reports.Monoton
 		}
 	}
 	return f
+}
+
+// node returns the node number (datacenter and worker fields together)
+// of a Snowflake ID.
+func (x explainer) node(id uint64) int64 {
+	l := x.s.Snowflake.Layout
+	p, err := l.Decode(id)
+	if err != nil {
+		return -1
+	}
+	return p.Datacenter<<l.Worker.Bits | p.Worker
+}
+
+// fieldsOf names the node fields of a Snowflake ID.
+func (x explainer) fieldsOf(id uint64) string {
+	l := x.s.Snowflake.Layout
+	dc, w, _ := l.SplitNode(x.node(id))
+	if l.Datacenter.Bits == 0 {
+		return fmt.Sprintf("%s %d", l.WorkerName(), w)
+	}
+	return fmt.Sprintf("%s %d, %s %d", l.DatacenterName(), dc, l.WorkerName(), w)
+}
+
+// blame lists the faults behind a duplicate: those in force at either
+// issue; for a worker repeating its own ID, those that struck it between
+// the two issues (a restart that lost its memory); and, when workers get their IDs from the coordinator, those in
+// force on a worker when it was given the ID and when its session
+// expired before it issued — the pause that made a zombie, the restart
+// that made a newcomer. Faults keep the order of the scenario.
+func (x explainer) blame(d sim.DuplicateFinding) []string {
+	found := slices.Clone(d.Faults)
+	if d.Original.Worker == d.Copy.Worker {
+		for _, a := range x.w.Activity() {
+			if a.From >= d.Original.Time && a.From <= d.Copy.Time && a.Affects(d.Copy.Worker, a.From) {
+				found = append(found, a.Fault)
+			}
+		}
+	}
+	if x.coord != nil && x.assigned() {
+		node := x.node(d.ID)
+		for _, is := range []sim.Issue{d.Original, d.Copy} {
+			g := x.coord.Holding(is.Worker, node, is.Time)
+			if g == nil {
+				continue
+			}
+			found = append(found, x.w.ActiveAt(is.Worker, g.At)...)
+			if g.Expired >= 0 && g.Expired <= is.Time {
+				found = append(found, x.w.ActiveAt(is.Worker, g.Expired)...)
+			}
+		}
+	}
+	var out []string
+	for _, f := range x.sc.Faults {
+		if slices.Contains(found, f.ID) {
+			out = append(out, f.ID)
+		}
+	}
+	return out
+}
+
+// holding says how a worker came to hold the node ID it issued an ID
+// under at true time t.
+func (x explainer) holding(worker int, node, t int64) string {
+	if x.coord == nil {
+		return fmt.Sprintf("Worker %d had no coordinator", worker)
+	}
+	g := x.coord.Holding(worker, node, t)
+	if g == nil {
+		return fmt.Sprintf("Worker %d was never given that ID", worker)
+	}
+	var how string
+	switch g.Strategy {
+	case coord.SequentialMod:
+		space := x.s.Snowflake.Layout.NodeBits()
+		how = fmt.Sprintf("from ephemeral sequential node %d (%d mod %d = %d; nothing checks that a live session holds it)", g.Seq, g.Seq, int64(1)<<space, g.ID)
+	case coord.LowestFree:
+		how = "as the lowest ID no live session held"
+	default:
+		how = "from its configuration"
+	}
+	s := fmt.Sprintf("Worker %d was given it at %v by session %d, %s", worker, time.Duration(g.At), g.Session, how)
+	if faults := x.w.ActiveAt(worker, g.At); len(faults) > 0 {
+		s += fmt.Sprintf(" (%s in force)", strings.Join(faults, ", "))
+	}
+	if g.Expired >= 0 && g.Expired <= t {
+		s += fmt.Sprintf("; that session expired at %v", time.Duration(g.Expired))
+		if faults := x.w.ActiveAt(worker, g.Expired); len(faults) > 0 {
+			s += fmt.Sprintf(", while %s held the worker (no renewals)", strings.Join(faults, ", "))
+		}
+		s += fmt.Sprintf(", yet at %v it was still issuing IDs under it", time.Duration(t))
+		if x.s.WorkerIDs.Fence {
+			s += " although fenced"
+		} else {
+			s += ": nothing stopped it before a renewal's reply said the session was gone"
+		}
+	} else {
+		s += "; its session was alive"
+	}
+	return s
 }

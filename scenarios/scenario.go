@@ -64,6 +64,9 @@ type Scheme struct {
 	Sim sim.Scheme
 	// Snowflake holds the settings of a snowflake scheme; nil otherwise.
 	Snowflake *schemes.Snowflake
+	// WorkerIDs holds how a snowflake scheme's workers get their worker
+	// IDs, when the scheme says (worker_ids); nil means static.
+	WorkerIDs *schemes.WorkerIDs
 	// Batch holds the settings of a rangebatch or autoinc scheme.
 	Batch *rangebatch.Config
 	// RandomBits is how many random bits a random scheme's IDs carry (its

@@ -121,6 +121,34 @@ type schemeSpec struct {
 	RandomBits      integer    `yaml:"random_bits"`
 	Batch           integer    `yaml:"batch"`
 	PrefetchAt      fraction   `yaml:"prefetch_at"`
+	WorkerIDs       workerIDs  `yaml:"worker_ids"`
+}
+
+// workerIDs says how a snowflake scheme's workers get their worker IDs.
+type workerIDs struct {
+	p                    pos
+	set                  bool
+	Strategy             text     `yaml:"strategy"`
+	TTL                  duration `yaml:"ttl"`
+	Heartbeat            duration `yaml:"heartbeat"`
+	SafetyMargin         text     `yaml:"safety_margin"`
+	PerDatacenter        boolean  `yaml:"per_datacenter"`
+	StartupWait          duration `yaml:"startup_wait"`
+	PersistLastTimestamp boolean  `yaml:"persist_last_timestamp"`
+	FirstSequence        integer  `yaml:"first_sequence"`
+}
+
+func (s *workerIDs) UnmarshalYAML(n ast.Node) error {
+	p, err := mapping(n, "worker_ids")
+	if err != nil {
+		return err
+	}
+	type plain workerIDs
+	if err := decodeStrict(n, (*plain)(s)); err != nil {
+		return err
+	}
+	s.p, s.set = p, true
+	return nil
 }
 
 func (s *schemeSpec) UnmarshalYAML(n ast.Node) error {
@@ -195,6 +223,9 @@ type faultSpec struct {
 	Pattern  text       `yaml:"pattern"`
 	PPM      integer    `yaml:"ppm"`
 	Downtime duration   `yaml:"downtime"`
+	Stagger  duration   `yaml:"stagger"`
+	Every    duration   `yaml:"every"`
+	Times    integer    `yaml:"times"`
 }
 
 func (f *faultSpec) UnmarshalYAML(n ast.Node) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/idsim/idsim/generators/ulid"
 	"github.com/idsim/idsim/generators/uuid"
 	"github.com/idsim/idsim/sim"
+	"github.com/idsim/idsim/sim/coord"
 	"github.com/idsim/idsim/sim/schemes"
 )
 
@@ -21,7 +22,7 @@ import (
 var SchemeKinds = []struct {
 	Kind, Keys, Summary string
 }{
-	{"snowflake", "layout, on_clock_backward, max_wait", "timestamp, node ID and per-tick sequence in 64 bits; on_clock_backward: error (default), wait and wait_then_error (with max_wait), borrow, monotonic_anchor, ignore"},
+	{"snowflake", "layout, on_clock_backward, max_wait, worker_ids", "timestamp, node ID and per-tick sequence in 64 bits; on_clock_backward: error (default), wait and wait_then_error (with max_wait), borrow, monotonic_anchor, ignore; worker_ids: how workers get their node IDs (static by default, or from a coordinator)"},
 	{"uuidv4", "random_bits", "RFC 9562 version 4: 122 random bits"},
 	{"uuidv7", "on_clock_backward, random_bits", "RFC 9562 version 7: Unix ms, sub-ms fraction as counter, 62 random bits; on_clock_backward: clamp (default) or error"},
 	{"ulid", "on_clock_backward, random_bits", "ULID: Unix ms and 80 random bits, incremented within a ms; on_clock_backward: clamp (default) or error"},
@@ -73,6 +74,7 @@ func validateSchemes(f *fileSpec, sc *Scenario) error {
 			{"layout", s.Layout.set, s.Layout.p}, {"on_clock_backward", s.OnClockBackward.set, s.OnClockBackward.p},
 			{"max_wait", s.MaxWait.set, s.MaxWait.p}, {"random_bits", s.RandomBits.set, s.RandomBits.p},
 			{"batch", s.Batch.set, s.Batch.p}, {"prefetch_at", s.PrefetchAt.set, s.PrefetchAt.p},
+			{"worker_ids", s.WorkerIDs.set, s.WorkerIDs.p},
 		} {
 			if key.set && !slices.Contains(strings.Split(keys, ", "), key.name) {
 				takes := "only label and kind"
@@ -129,9 +131,15 @@ func buildSnowflake(s schemeSpec, sc *Scenario, out *Scheme, countPos pos) error
 		return errAt(s.MaxWait.p, "max_wait only applies to on_clock_backward: wait or wait_then_error")
 	}
 	sf.MaxWait = s.MaxWait.v
-	for _, id := range sc.Identities() {
-		if _, _, err := sf.Fields(id); err != nil {
-			return errAt(countPos, "%d workers do not fit scheme %q (line %d): %v", sc.Workers, out.Label, out.Line, err)
+	ids, err := buildWorkerIDs(s.WorkerIDs, sc)
+	if err != nil {
+		return err
+	}
+	if ids.Strategy == coord.Static {
+		for _, id := range sc.Identities() {
+			if _, _, err := sf.Fields(id); err != nil {
+				return errAt(countPos, "%d workers do not fit scheme %q (line %d): %v", sc.Workers, out.Label, out.Line, err)
+			}
 		}
 	}
 	out.IDBits, out.Sim, out.Snowflake, out.Ordered = 64, *sf, sf, true
@@ -139,7 +147,109 @@ func buildSnowflake(s schemeSpec, sc *Scenario, out *Scheme, countPos pos) error
 	if waits {
 		out.Config += fmt.Sprintf(", max_wait %v", sf.MaxWait)
 	}
+	if s.WorkerIDs.set {
+		c := schemes.Coordinated{Snowflake: *sf, IDs: ids}
+		if ids.PerDatacenter {
+			for _, id := range sc.Identities() {
+				if lo, hi := c.Range(id); hi <= lo {
+					return errAt(s.WorkerIDs.PerDatacenter.p, "%d datacenters leave no node IDs per datacenter in layout %s (%d node IDs)", len(sc.Datacenters), l.Name, int64(1)<<l.NodeBits())
+				}
+			}
+		}
+		out.Sim, out.WorkerIDs = c, &c.IDs
+		out.Config += ", " + ids.Describe()
+	}
 	return nil
+}
+
+// Worker-ID strategies as scenario files name them.
+var workerIDStrategies = []string{"static", "ephemeral_sequential_mod", "claim_lowest_free", "lease"}
+
+// buildWorkerIDs checks a worker_ids mapping and fills in defaults.
+func buildWorkerIDs(w workerIDs, sc *Scenario) (schemes.WorkerIDs, error) {
+	ids := schemes.WorkerIDs{Strategy: coord.Static, Latency: sc.Network}
+	if !w.set {
+		return ids, nil
+	}
+	strategy := "static"
+	if w.Strategy.set {
+		strategy = w.Strategy.v
+	}
+	switch strategy {
+	case "static":
+	case "ephemeral_sequential_mod":
+		ids.Strategy = coord.SequentialMod
+	case "claim_lowest_free":
+		ids.Strategy = coord.LowestFree
+	case "lease":
+		ids.Strategy, ids.Fence = coord.LowestFree, true
+	default:
+		return ids, errAt(w.Strategy.p, "unknown worker_ids strategy %q (one of: %s)", strategy, strings.Join(workerIDStrategies, ", "))
+	}
+	session := ids.Strategy != coord.Static || w.PersistLastTimestamp.v
+	for _, k := range []struct {
+		name string
+		set  bool
+		p    pos
+	}{{"ttl", w.TTL.set, w.TTL.p}, {"heartbeat", w.Heartbeat.set, w.Heartbeat.p}, {"per_datacenter", w.PerDatacenter.set, w.PerDatacenter.p}} {
+		if k.set && !session {
+			return ids, errAt(k.p, "%s applies to strategies with sessions (ephemeral_sequential_mod, claim_lowest_free, lease) or to persist_last_timestamp, not to plain static IDs", k.name)
+		}
+	}
+	if w.SafetyMargin.set && strategy != "lease" {
+		return ids, errAt(w.SafetyMargin.p, "safety_margin applies to strategy lease")
+	}
+	if w.FirstSequence.set && ids.Strategy != coord.SequentialMod {
+		return ids, errAt(w.FirstSequence.p, "first_sequence applies to strategy ephemeral_sequential_mod")
+	}
+	ids.TTL, ids.Heartbeat = 10*time.Second, 0
+	if w.TTL.set {
+		if w.TTL.v <= 0 {
+			return ids, errAt(w.TTL.p, "ttl must be positive")
+		}
+		ids.TTL = w.TTL.v
+	}
+	ids.Heartbeat = ids.TTL / 3
+	if w.Heartbeat.set {
+		if w.Heartbeat.v <= 0 || w.Heartbeat.v >= ids.TTL {
+			return ids, errAt(w.Heartbeat.p, "heartbeat must be positive and shorter than ttl (%v)", ids.TTL)
+		}
+		ids.Heartbeat = w.Heartbeat.v
+	}
+	if ids.Fence {
+		ids.Margin = ids.TTL / 3
+		if w.SafetyMargin.set {
+			if w.SafetyMargin.v == "none" {
+				ids.Fence, ids.Margin = false, 0
+			} else {
+				m, err := time.ParseDuration(w.SafetyMargin.v)
+				if err != nil && w.SafetyMargin.v != "0" {
+					return ids, errAt(w.SafetyMargin.p, "safety_margin: want a duration such as 2s, or none to issue until told the lease is gone; got %q", w.SafetyMargin.v)
+				}
+				if m < 0 || m >= ids.TTL-ids.Heartbeat {
+					return ids, errAt(w.SafetyMargin.p, "safety_margin %v must be at least 0 and less than ttl - heartbeat (%v), or the lease could never be used", m, ids.TTL-ids.Heartbeat)
+				}
+				ids.Margin = m
+			}
+		}
+	}
+	ids.PerDatacenter = w.PerDatacenter.v
+	if w.StartupWait.set {
+		if w.StartupWait.v < 0 {
+			return ids, errAt(w.StartupWait.p, "startup_wait must not be negative")
+		}
+		ids.StartupWait = w.StartupWait.v
+	}
+	if w.PersistLastTimestamp.set {
+		ids.PersistLastTimestamp = w.PersistLastTimestamp.v
+	}
+	if w.FirstSequence.set {
+		if w.FirstSequence.v < 0 {
+			return ids, errAt(w.FirstSequence.p, "first_sequence must not be negative")
+		}
+		ids.SeqStart = w.FirstSequence.v
+	}
+	return ids, nil
 }
 
 // buildBatch fills in a range allocation scheme; autoinc is a batch of
@@ -327,14 +437,15 @@ func pick(shift, width integer) pos {
 // faultKeys lists, per kind, the keys a fault takes and which are
 // required.
 var faultKeys = map[string]struct{ allowed, required []string }{
-	"clock_step":          {[]string{"at", "workers", "by"}, []string{"at", "workers", "by"}},
-	"duplicate_worker_id": {[]string{"at", "workers"}, []string{"workers"}},
-	"sequence_flood":      {[]string{"at", "for", "workers", "rate", "pattern"}, []string{"at", "for", "workers", "rate"}},
-	"clock_drift":         {[]string{"at", "for", "workers", "ppm"}, []string{"at", "workers", "ppm"}},
-	"clock_freeze":        {[]string{"at", "for", "workers"}, []string{"at", "for", "workers"}},
-	"pause":               {[]string{"at", "for", "workers"}, []string{"at", "for", "workers"}},
-	"restart":             {[]string{"at", "workers", "downtime"}, []string{"at", "workers", "downtime"}},
-	"db_outage":           {[]string{"at", "for"}, []string{"at", "for"}},
+	"clock_step":            {[]string{"at", "workers", "by"}, []string{"at", "workers", "by"}},
+	"duplicate_worker_id":   {[]string{"at", "workers"}, []string{"workers"}},
+	"sequence_flood":        {[]string{"at", "for", "workers", "rate", "pattern"}, []string{"at", "for", "workers", "rate"}},
+	"clock_drift":           {[]string{"at", "for", "workers", "ppm"}, []string{"at", "workers", "ppm"}},
+	"clock_freeze":          {[]string{"at", "for", "workers"}, []string{"at", "for", "workers"}},
+	"pause":                 {[]string{"at", "for", "workers"}, []string{"at", "for", "workers"}},
+	"restart":               {[]string{"at", "workers", "downtime", "stagger", "every", "times"}, []string{"at", "workers", "downtime"}},
+	"db_outage":             {[]string{"at", "for"}, []string{"at", "for"}},
+	"coordinator_partition": {[]string{"at", "for", "workers"}, []string{"at", "for", "workers"}},
 }
 
 // faultKinds lists the kinds in catalogue order.
@@ -364,12 +475,13 @@ func validateFaults(f *fileSpec, sc *Scenario) error {
 			"at": {fs.At.set, fs.At.p}, "for": {fs.For.set, fs.For.p}, "workers": {fs.Workers.set, fs.Workers.p},
 			"by": {fs.By.set, fs.By.p}, "rate": {fs.Rate.set, fs.Rate.p}, "pattern": {fs.Pattern.set, fs.Pattern.p},
 			"ppm": {fs.PPM.set, fs.PPM.p}, "downtime": {fs.Downtime.set, fs.Downtime.p},
+			"stagger": {fs.Stagger.set, fs.Stagger.p}, "every": {fs.Every.set, fs.Every.p}, "times": {fs.Times.set, fs.Times.p},
 		} {
 			if p.set {
 				given[name] = p.p
 			}
 		}
-		for _, name := range []string{"at", "for", "workers", "by", "rate", "pattern", "ppm", "downtime"} {
+		for _, name := range []string{"at", "for", "workers", "by", "rate", "pattern", "ppm", "downtime", "stagger", "every", "times"} {
 			if p, ok := given[name]; ok && !slices.Contains(keys.allowed, name) {
 				return errAt(p, "%s does not take %s (it takes %s)", fs.Kind.v, name, strings.Join(keys.allowed, ", "))
 			}
@@ -409,9 +521,11 @@ func validateFaults(f *fileSpec, sc *Scenario) error {
 		case "pause":
 			fault = faults.Pause{At: fs.At.v, For: fs.For.v, Workers: workers}
 		case "restart":
-			fault = faults.Restart{At: fs.At.v, Workers: workers, Downtime: fs.Downtime.v}
+			fault = faults.Restart{At: fs.At.v, Workers: workers, Downtime: fs.Downtime.v, Stagger: fs.Stagger.v, Every: fs.Every.v, Times: fs.Times.v}
 		case "db_outage":
 			fault = faults.DatabaseOutage{At: fs.At.v, For: fs.For.v}
+		case "coordinator_partition":
+			fault = faults.CoordinatorPartition{At: fs.At.v, For: fs.For.v, Workers: workers}
 		}
 		if err := fault.Validate(env); err != nil {
 			at := fs.p

@@ -1,0 +1,103 @@
+package scenarios
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Under a crash loop, ephemeral_sequential_mod hands out worker IDs that
+// live workers hold; every duplicate pairs the crash-looping worker with
+// the live holder of the wrapped ID and is blamed on the restart. The
+// create-if-absent strategies show none.
+func TestEphemeralSequentialChurn(t *testing.T) {
+	runs := runByScheme(runShipped(t, "ephemeral-sequential-churn"))
+	r := runs["seq-mod"]
+	if r.Duplicates == 0 {
+		t.Fatal("seq-mod: no duplicates")
+	}
+	for _, d := range r.DuplicateList {
+		a, b := d.Original.Worker, d.Copy.Worker
+		if a != 63 && b != 63 || a == b {
+			t.Fatalf("duplicate between workers %d and %d, want 63 and a live holder", a, b)
+		}
+		if !slices.Equal(d.Faults, []string{"restart#1"}) {
+			t.Fatalf("duplicate blamed on %v", d.Faults)
+		}
+	}
+	for _, g := range r.DuplicateGroups {
+		if !strings.Contains(g.Explanation, "mod 1024") {
+			t.Errorf("explanation does not show the wrap: %s", g.Explanation)
+		}
+	}
+	for _, label := range []string{"lowest-free", "lease"} {
+		if runs[label].Duplicates != 0 {
+			t.Errorf("%s: %d duplicates", label, runs[label].Duplicates)
+		}
+		if runs[label].WorkerIDGrants != r.WorkerIDGrants {
+			t.Errorf("%s: %d grants, seq-mod %d: the same restarts should claim the same number of times", label, runs[label].WorkerIDGrants, r.WorkerIDGrants)
+		}
+	}
+	// 64 workers at the start and one claim per restart.
+	if r.WorkerIDGrants != 64+1200 {
+		t.Errorf("%d grants, want 1264", r.WorkerIDGrants)
+	}
+}
+
+// A paused worker whose lease expired keeps issuing when it wakes unless
+// it fences itself; its duplicates are blamed on the pause (the lease
+// expired during it) and on the restart that claimed the ID.
+func TestZombieLease(t *testing.T) {
+	runs := runByScheme(runShipped(t, "zombie-lease"))
+	r := runs["no-margin"]
+	if r.Duplicates == 0 {
+		t.Fatal("no-margin: no duplicates")
+	}
+	for _, d := range r.DuplicateList {
+		if w := []int{d.Original.Worker, d.Copy.Worker}; !slices.Contains(w, 3) || !slices.Contains(w, 20) {
+			t.Fatalf("duplicate between workers %v, want 3 and 20", w)
+		}
+		if !slices.Equal(d.Faults, []string{"pause#1", "restart#2"}) {
+			t.Fatalf("duplicate blamed on %v", d.Faults)
+		}
+		// The zombie issues after the pause, before it hears the lease is
+		// gone: within a round trip (4ms) plus a tick of waking.
+		if d.Copy.AtNs < 6e9 || d.Copy.AtNs > 6.006e9 {
+			t.Errorf("duplicate at %s, want just after the pause ends at 6s", d.Copy.At)
+		}
+	}
+	if g := r.DuplicateGroups[0].Explanation; !strings.Contains(g, "expired at 3.5") || !strings.Contains(g, "while pause#1 held the worker") {
+		t.Errorf("explanation: %s", g)
+	}
+	if m := runs["margin"]; m.Duplicates != 0 {
+		t.Errorf("margin: %d duplicates", m.Duplicates)
+	}
+}
+
+// A restart after a backward step repeats the old process's IDs unless
+// it waits out the skew or starts after the persisted timestamp.
+func TestRestartAfterBackwardStep(t *testing.T) {
+	runs := runByScheme(runShipped(t, "restart-clock-back"))
+	r := runs["no-mitigation"]
+	if r.Duplicates == 0 {
+		t.Fatal("no-mitigation: no duplicates")
+	}
+	for _, d := range r.DuplicateList {
+		if d.Original.Worker != 5 || d.Copy.Worker != 5 {
+			t.Fatalf("duplicate between workers %d and %d, want 5 with itself", d.Original.Worker, d.Copy.Worker)
+		}
+		if !slices.Equal(d.Faults, []string{"restart#1", "clock_step#2"}) {
+			t.Fatalf("duplicate blamed on %v", d.Faults)
+		}
+	}
+	for _, label := range []string{"wait-out-skew", "persist-last"} {
+		if runs[label].Duplicates != 0 {
+			t.Errorf("%s: %d duplicates", label, runs[label].Duplicates)
+		}
+	}
+	// Persisting waits only as long as needed: less than waiting out
+	// the whole skew at every start.
+	if p, w := runs["persist-last"].WaitTotalNs, runs["wait-out-skew"].WaitTotalNs; p*10 > w {
+		t.Errorf("persisting waited %d ns in total, waiting out the skew %d", p, w)
+	}
+}
