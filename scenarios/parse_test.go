@@ -95,6 +95,15 @@ func TestParseRejects(t *testing.T) {
 		{"syntax error", "workers: {count: 8}", "workers: {count: 8", 5, 1, "must be specified"},
 		{"two documents", "seed: 5", "seed: 5\n---\nname: other", 1, 1, "one YAML document"},
 		{"too much load", "per_worker: 1000/s", "per_worker: 1G/s", 5, 20, "limit is"},
+		{"unknown worker_ids strategy", "layout: twitter, on_clock_backward: ignore}", "layout: twitter, on_clock_backward: ignore, worker_ids: {strategy: zookeeper}}", 7, 104, `unknown worker_ids strategy "zookeeper" (one of: static, ephemeral_sequential_mod, claim_lowest_free, lease)`},
+		{"worker_ids key typo", "layout: twitter, on_clock_backward: ignore}", "layout: twitter, on_clock_backward: ignore, worker_ids: {strategy: lease, tll: 2s}}", 7, 111, `unknown field "tll" (did you mean ttl?)`},
+		{"heartbeat not shorter than ttl", "layout: twitter, on_clock_backward: ignore}", "layout: twitter, on_clock_backward: ignore, worker_ids: {strategy: lease, ttl: 2s, heartbeat: 2s}}", 7, 131, "heartbeat must be positive and shorter than ttl (2s)"},
+		{"margin too large", "layout: twitter, on_clock_backward: ignore}", "layout: twitter, on_clock_backward: ignore, worker_ids: {strategy: lease, ttl: 3s, heartbeat: 1s, safety_margin: 2s}}", 7, 150, "safety_margin 2s must be at least 0 and less than ttl - heartbeat (2s)"},
+		{"margin on an unfenced strategy", "layout: twitter, on_clock_backward: ignore}", "layout: twitter, on_clock_backward: ignore, worker_ids: {strategy: claim_lowest_free, safety_margin: 1s}}", 7, 138, "safety_margin applies to strategy lease"},
+		{"ttl on static IDs", "layout: twitter, on_clock_backward: ignore}", "layout: twitter, on_clock_backward: ignore, worker_ids: {ttl: 2s}}", 7, 99, "ttl applies to strategies with sessions"},
+		{"worker_ids on uuidv7", "kind: snowflake, layout: twitter, on_clock_backward: ignore}", "kind: uuidv7, worker_ids: {strategy: lease}}", 7, 46, "uuidv7 does not take worker_ids"},
+		{"restart repeated without every", "kind: clock_step, at: 1s, workers: [1, 2], by: -200ms}", "kind: restart, at: 1s, workers: [1], downtime: 1ms, times: 5}", 14, 65, "repeating a restart needs every"},
+		{"partition without duration", "kind: clock_step, at: 1s, workers: [1, 2], by: -200ms}", "kind: coordinator_partition, at: 1s, workers: [1]}", 14, 5, "coordinator_partition needs for"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
