@@ -14,6 +14,9 @@ type Results struct {
 	// File is where the scenario came from: a path as given, or
 	// "embedded:NAME.yaml" for a shipped scenario.
 	File string `json:"file"`
+	// Live is true for `idsim live`: real goroutines, clocks and etcd
+	// instead of the simulator.
+	Live bool   `json:"live,omitempty"`
 	Seed uint64 `json:"seed"`
 	// Passed is true when every expectation of every run held.
 	Passed bool `json:"passed"`

@@ -38,30 +38,7 @@ func Run(sc *Scenario, opt Options) (*reports.Results, error) {
 	if opt.SeedSet {
 		seed = opt.Seed
 	}
-	res := &reports.Results{
-		Scenario:    sc.Name,
-		Description: sc.Description,
-		File:        sc.File,
-		Seed:        seed,
-		Passed:      true,
-		Replay:      fmt.Sprintf("idsim run %s --seed %d", replayTarget(sc), seed),
-		Start:       sc.Start.Format(time.RFC3339Nano),
-		Duration:    sc.Duration.String(),
-		DurationNs:  int64(sc.Duration),
-		RateWindow:  sc.RateWindow.String(),
-		Workers:     sc.Workers,
-		Datacenters: sc.Datacenters,
-		Load: reports.Load{
-			PerWorker:       sc.Load.Rate.String(),
-			PerWorkerPerSec: sc.Load.Rate.Float(),
-			Pattern:         sc.Load.Pattern.String(),
-		},
-		Faults: []reports.Fault{},
-		Runs:   []reports.Run{},
-	}
-	for _, f := range sc.Faults {
-		res.Faults = append(res.Faults, reports.Fault{ID: f.ID, Kind: f.Kind(), Description: f.Describe(), Line: f.Line, Active: []reports.Span{}})
-	}
+	res := NewResults(sc, seed, fmt.Sprintf("idsim run %s --seed %d", replayTarget(sc), seed))
 	seen := map[string]bool{} // fault activity spans already listed
 	for i, s := range sc.Schemes {
 		if opt.Progress != nil {
@@ -94,6 +71,40 @@ func Run(sc *Scenario, opt Options) (*reports.Results, error) {
 	}
 	return res, nil
 }
+
+// NewResults starts the results of a scenario run with seed: everything
+// but the runs. replay is the command that repeats the run.
+func NewResults(sc *Scenario, seed uint64, replay string) *reports.Results {
+	res := &reports.Results{
+		Scenario:    sc.Name,
+		Description: sc.Description,
+		File:        sc.File,
+		Seed:        seed,
+		Passed:      true,
+		Replay:      replay,
+		Start:       sc.Start.Format(time.RFC3339Nano),
+		Duration:    sc.Duration.String(),
+		DurationNs:  int64(sc.Duration),
+		RateWindow:  sc.RateWindow.String(),
+		Workers:     sc.Workers,
+		Datacenters: sc.Datacenters,
+		Load: reports.Load{
+			PerWorker:       sc.Load.Rate.String(),
+			PerWorkerPerSec: sc.Load.Rate.Float(),
+			Pattern:         sc.Load.Pattern.String(),
+		},
+		Faults: []reports.Fault{},
+		Runs:   []reports.Run{},
+	}
+	for _, f := range sc.Faults {
+		res.Faults = append(res.Faults, reports.Fault{ID: f.ID, Kind: f.Kind(), Description: f.Describe(), Line: f.Line, Active: []reports.Span{}})
+	}
+	return res
+}
+
+// Target returns how a command names the scenario: its shipped name, or
+// its file.
+func Target(sc *Scenario) string { return replayTarget(sc) }
 
 func replayTarget(sc *Scenario) string {
 	if name, ok := strings.CutPrefix(sc.File, "embedded:"); ok {
@@ -212,15 +223,16 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 	}
 	run.Passed = true
 	for _, e := range s.Expect {
-		got, ok := e.evaluate(run, s, sc.RateWindow)
+		got, ok := e.Evaluate(run, s, sc.RateWindow)
 		run.Expectations = append(run.Expectations, reports.Expectation{Key: e.Key, Want: e.Want, Got: got, Passed: ok, Line: e.Line})
 		run.Passed = run.Passed && ok
 	}
 	return run, w, nil
 }
 
-// evaluate checks the expectation against a run.
-func (e Expectation) evaluate(r *reports.Run, s Scheme, window time.Duration) (got string, ok bool) {
+// Evaluate checks the expectation against a run of scheme s: what the
+// run shows, and whether the expectation holds.
+func (e Expectation) Evaluate(r *reports.Run, s Scheme, window time.Duration) (got string, ok bool) {
 	switch e.Key {
 	case "unique":
 		return fmt.Sprintf("%d duplicates", r.Duplicates), (r.Duplicates == 0) == e.boolean

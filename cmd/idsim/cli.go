@@ -30,6 +30,10 @@ Usage:
   idsim run FILE_OR_NAME... [--seed N] [--out DIR]
                           run scenario files or shipped scenarios; writes
                           DIR/<scenario>/results.json, report.md, duplicates.csv
+  idsim live FILE_OR_NAME [--etcd-endpoints URL,...]
+                          run a scenario's Snowflake workers for real:
+                          goroutines, the machine's clock, worker IDs from
+                          etcd (in-process unless endpoints are given)
   idsim list [scenarios|schemes|faults|layouts]
                           what ships with idsim
   idsim layout NAME       a Snowflake layout's bits, ceilings and horizon
@@ -55,6 +59,8 @@ func cli(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "run":
 		return cmdRun(rest, stdout, stderr)
+	case "live":
+		return cmdLive(rest, stdout, stderr)
 	case "list":
 		return cmdList(rest, stdout, stderr)
 	case "layout":
@@ -224,8 +230,12 @@ func summary(w io.Writer, r *reports.Results, took time.Duration) {
 	for _, run := range r.Runs {
 		total += run.Generated
 	}
-	fmt.Fprintf(w, "\n%s (seed %d): %d workers, %s per worker, %s; %d IDs simulated in %v\n",
-		r.Scenario, r.Seed, r.Workers, r.Load.PerWorker, r.Duration, total, took.Round(time.Millisecond))
+	how := "simulated"
+	if r.Live {
+		how = "issued live"
+	}
+	fmt.Fprintf(w, "\n%s (seed %d): %d workers, %s per worker, %s; %d IDs %s in %v\n",
+		r.Scenario, r.Seed, r.Workers, r.Load.PerWorker, r.Duration, total, how, took.Round(time.Millisecond))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scheme\tgenerated\terrors\tduplicates\tout of order\tdelayed\tlongest delay\tpeak IDs/s/worker\texpectations\t")
 	for _, run := range r.Runs {

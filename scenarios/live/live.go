@@ -1,0 +1,528 @@
+// Package live runs a scenario's Snowflake workers for real: one
+// goroutine per worker, the machine's clock (shifted per worker by a
+// skewed clock adapter when the scenario steps clocks — the machine's
+// clock itself is never touched), worker IDs from a real etcd, and
+// faults injected through failpoints. The IDs they issue go through the
+// same checks as a simulated run and into the same results.json and
+// report.md.
+//
+// A live run is not deterministic: it shows that the production code
+// path — generators/workerid's etcd allocator and fence, the Snowflake
+// generator — behaves as the simulator says it does.
+package live
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pingcap/failpoint"
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/idsim/idsim/faults"
+	"github.com/idsim/idsim/generators/clock"
+	"github.com/idsim/idsim/generators/snowflake"
+	"github.com/idsim/idsim/generators/workerid"
+	"github.com/idsim/idsim/reports"
+	"github.com/idsim/idsim/scenarios"
+	"github.com/idsim/idsim/sim"
+	"github.com/idsim/idsim/sim/check"
+	"github.com/idsim/idsim/sim/coord"
+	"github.com/idsim/idsim/sim/record"
+	"github.com/idsim/idsim/sim/schemes"
+)
+
+// Options adjust a live run.
+type Options struct {
+	// Endpoints are the etcd cluster's client URLs.
+	Endpoints []string
+	// Seed, when SeedSet, replaces the scenario's seed (it drives the
+	// arrival times).
+	Seed    uint64
+	SeedSet bool
+	// Progress, when set, is called before each scheme runs.
+	Progress func(scheme string, i, n int)
+}
+
+// Check reports why a scenario cannot run live, or nil.
+func Check(sc *scenarios.Scenario) error {
+	for _, s := range sc.Schemes {
+		if s.Kind != "snowflake" {
+			return fmt.Errorf("scheme %s (line %d): live runs drive Snowflake workers; %s runs in the simulator only", s.Label, s.Line, s.Kind)
+		}
+		if ids := s.WorkerIDs; ids != nil {
+			switch {
+			case ids.Strategy == coord.SequentialMod:
+				return fmt.Errorf("scheme %s (line %d): worker_ids strategy ephemeral_sequential_mod runs in the simulator only", s.Label, s.Line)
+			case ids.PersistLastTimestamp:
+				return fmt.Errorf("scheme %s (line %d): persist_last_timestamp runs in the simulator only", s.Label, s.Line)
+			case ids.Strategy != coord.Static && (ids.TTL%time.Second != 0 || ids.TTL < time.Second):
+				return fmt.Errorf("scheme %s (line %d): etcd leases last whole seconds; ttl %v", s.Label, s.Line, ids.TTL)
+			}
+		}
+	}
+	for _, f := range sc.Faults {
+		switch f.Fault.(type) {
+		case faults.Pause, faults.Restart, faults.ClockStep, faults.CoordinatorPartition:
+		default:
+			return fmt.Errorf("fault %s (line %d): live runs inject pause, restart, clock_step and coordinator_partition; %s runs in the simulator only", f.ID, f.Line, f.Kind())
+		}
+	}
+	return nil
+}
+
+// Run runs every scheme of the scenario live, one after another, each
+// for the scenario's duration in real time, and checks what they issued.
+func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Results, error) {
+	if err := Check(sc); err != nil {
+		return nil, err
+	}
+	seed := sc.Seed
+	if opt.SeedSet {
+		seed = opt.Seed
+	}
+	res := scenarios.NewResults(sc, seed, fmt.Sprintf("idsim live %s --seed %d", scenarios.Target(sc), seed))
+	res.Live = true
+	var cli *clientv3.Client
+	for _, s := range sc.Schemes {
+		if s.WorkerIDs != nil && s.WorkerIDs.Strategy != coord.Static && cli == nil {
+			c, err := clientv3.New(clientv3.Config{Endpoints: opt.Endpoints, DialTimeout: 5 * time.Second})
+			if err != nil {
+				return nil, fmt.Errorf("connecting to etcd at %s: %w", strings.Join(opt.Endpoints, ","), err)
+			}
+			defer c.Close()
+			cli = c
+		}
+	}
+	plan := newPlan(sc)
+	for i := range res.Faults {
+		for _, sp := range plan.spans {
+			if sp.fault == res.Faults[i].ID {
+				res.Faults[i].Active = append(res.Faults[i].Active, reports.Span{
+					From: time.Duration(sp.from).String(), To: time.Duration(sp.to).String(),
+					FromNs: sp.from, ToNs: sp.to, Workers: []int{sp.worker},
+				})
+			}
+		}
+	}
+	for i, s := range sc.Schemes {
+		if opt.Progress != nil {
+			opt.Progress(s.Label, i, len(sc.Schemes))
+		}
+		r := &runner{sc: sc, s: s, plan: plan, cli: cli, seed: seed,
+			prefix: fmt.Sprintf("/idsim/live/%s/%s/%d/", sc.Name, s.Label, time.Now().UnixNano())}
+		run, err := r.run(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("scheme %s: %w", s.Label, err)
+		}
+		res.Passed = res.Passed && run.Passed
+		res.Runs = append(res.Runs, *run)
+	}
+	return res, nil
+}
+
+// span is the time a fault acts on one worker, in ns since the start.
+type span struct {
+	fault    string
+	worker   int
+	from, to int64
+}
+
+// action is something that happens to a worker at a time.
+type action struct {
+	at    int64
+	kind  int // crash, restart, step, pause
+	by    int64
+	until int64
+}
+
+const (
+	actCrash = iota
+	actRestart
+	actStep
+	actPause
+)
+
+// plan is the fault schedule turned into per-worker actions and the
+// windows in which a worker's coordinator traffic is cut.
+type plan struct {
+	actions [][]action
+	cut     [][][2]int64 // per worker: renewals are dropped and claims wait in these windows
+	spans   []span
+}
+
+func newPlan(sc *scenarios.Scenario) *plan {
+	p := &plan{actions: make([][]action, sc.Workers), cut: make([][][2]int64, sc.Workers)}
+	for _, f := range sc.Faults {
+		switch x := f.Fault.(type) {
+		case faults.Pause:
+			for _, w := range x.Workers.Resolve(sc.Workers) {
+				from, to := int64(x.At), int64(x.At+x.For)
+				p.actions[w] = append(p.actions[w], action{at: from, kind: actPause, until: to})
+				// A stopped process renews nothing either.
+				p.cut[w] = append(p.cut[w], [2]int64{from, to})
+				p.spans = append(p.spans, span{f.ID, w, from, to})
+			}
+		case faults.Restart:
+			ws := x.Workers.Resolve(sc.Workers)
+			for r := range max(x.Times, 1) {
+				for k, w := range ws {
+					at := int64(x.At) + r*int64(x.Every) + int64(k)*int64(x.Stagger)
+					p.actions[w] = append(p.actions[w], action{at: at, kind: actCrash}, action{at: at + int64(x.Downtime), kind: actRestart})
+					p.spans = append(p.spans, span{f.ID, w, at, at + int64(x.Downtime) + int64(time.Second)})
+				}
+			}
+		case faults.ClockStep:
+			for _, w := range x.Workers.Resolve(sc.Workers) {
+				p.actions[w] = append(p.actions[w], action{at: int64(x.At), kind: actStep, by: int64(x.By)})
+				p.spans = append(p.spans, span{f.ID, w, int64(x.At), int64(x.At) + abs(int64(x.By))})
+			}
+		case faults.CoordinatorPartition:
+			for _, w := range x.Workers.Resolve(sc.Workers) {
+				from, to := int64(x.At), int64(x.At+x.For)
+				p.cut[w] = append(p.cut[w], [2]int64{from, to})
+				p.spans = append(p.spans, span{f.ID, w, from, to})
+			}
+		}
+	}
+	for w := range p.actions {
+		slices.SortStableFunc(p.actions[w], func(a, b action) int { return cmp.Compare(a.at, b.at) })
+	}
+	return p
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// cutAt reports whether worker w's coordinator traffic is cut at t, and
+// until when.
+func (p *plan) cutAt(w int, t int64) (bool, int64) {
+	for _, c := range p.cut[w] {
+		if t >= c[0] && t < c[1] {
+			return true, c[1]
+		}
+	}
+	return false, 0
+}
+
+// skewed is a worker's clock: the machine's clock plus an offset that
+// clock_step faults move.
+type skewed struct {
+	clock.System
+	off atomic.Int64
+}
+
+// Now returns the machine's wall clock plus the offset.
+func (c *skewed) Now() int64 { return c.System.Now() + c.off.Load() }
+
+// holding is one incarnation's claim of a worker ID.
+type holding struct {
+	id        int64
+	lease     string
+	at, until int64 // since the start; until is -1 while held at the end
+	how       string
+}
+
+// worker is one live worker.
+type worker struct {
+	idx      int
+	clk      *skewed
+	log      *record.Log
+	gen      *snowflake.Generator
+	lease    *workerid.Lease
+	down     bool
+	gen0     int // incarnation
+	holdings []holding
+	stats    sim.WorkerStats
+	order    check.Order
+	lastT    int64
+}
+
+type runner struct {
+	sc     *scenarios.Scenario
+	s      scenarios.Scheme
+	plan   *plan
+	cli    *clientv3.Client
+	seed   uint64
+	prefix string
+	start  int64 // monotonic
+	mono   clock.System
+}
+
+func (r *runner) since() int64 { return r.mono.Monotonic() - r.start }
+
+func (r *runner) owner(w *worker) string {
+	return fmt.Sprintf("%s/worker-%d/%d", r.s.Label, w.idx, w.gen0)
+}
+
+// run drives every worker for the scenario's duration.
+func (r *runner) run(ctx context.Context) (*reports.Run, error) {
+	sf := r.s.Snowflake
+	ids := r.s.WorkerIDs
+	owners := sync.Map{} // owner string → worker index
+	if err := failpoint.EnableCall(workerid.FailDropRenewal, func(owner string, drop *bool) {
+		if w, ok := owners.Load(owner); ok {
+			*drop, _ = r.plan.cutAt(w.(int), r.since())
+		}
+	}); err != nil {
+		return nil, err
+	}
+	defer failpoint.Disable(workerid.FailDropRenewal)
+	ws := make([]*worker, r.sc.Workers)
+	identities := r.sc.Identities()
+	r.start = r.mono.Monotonic()
+	var wg sync.WaitGroup
+	var firstErr atomic.Value
+	for i := range ws {
+		w := &worker{idx: i, clk: &skewed{}, log: record.New(i)}
+		ws[i] = w
+		wg.Go(func() {
+			if err := r.drive(ctx, w, identities[i], &owners); err != nil {
+				firstErr.CompareAndSwap(nil, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err, ok := firstErr.Load().(error); ok {
+		return nil, err
+	}
+	return r.report(ws, sf, ids), nil
+}
+
+// drive runs one worker: serves its arrivals, applies its faults.
+func (r *runner) drive(ctx context.Context, w *worker, id sim.Identity, owners *sync.Map) error {
+	end := int64(r.sc.Duration)
+	rng := rand.New(sim.Stream(r.seed, "arrivals", uint64(w.idx)))
+	perSec := r.sc.Load.Rate.Float()
+	gap := func() int64 {
+		mean := 1e9 / perSec
+		if r.sc.Load.Pattern == sim.Poisson {
+			return int64(math.Ceil(rng.ExpFloat64() * mean))
+		}
+		return int64(mean)
+	}
+	next := gap()
+	acts := r.plan.actions[w.idx]
+	start := func() error {
+		w.gen0++
+		owner := r.owner(w)
+		owners.Store(owner, w.idx)
+		return r.startGenerator(ctx, w, id, owner)
+	}
+	if err := start(); err != nil {
+		return err
+	}
+	defer func() {
+		if w.lease != nil {
+			w.lease.Close(context.Background(), true)
+		}
+	}()
+	for {
+		now := r.since()
+		if now >= end {
+			break
+		}
+		for len(acts) > 0 && acts[0].at <= now {
+			a := acts[0]
+			acts = acts[1:]
+			switch a.kind {
+			case actCrash:
+				r.crash(w, now)
+			case actRestart:
+				if err := start(); err != nil {
+					return err
+				}
+			case actStep:
+				w.clk.off.Add(a.by)
+			case actPause:
+				// Stop the world: nothing runs until the pause ends;
+				// arrivals queue meanwhile.
+				sleepUntil(r, min(a.until, end))
+			}
+		}
+		if next > now {
+			wake := next
+			if len(acts) > 0 {
+				wake = min(wake, acts[0].at)
+			}
+			sleepUntil(r, min(wake, end))
+			continue
+		}
+		// Serve every arrival that is due.
+		for next <= now {
+			r.serve(ctx, w, next, id, owners)
+			next += gap()
+		}
+	}
+	for next < end {
+		w.stats.Offered++
+		w.stats.Unserved++
+		next += gap()
+	}
+	return nil
+}
+
+func sleepUntil(r *runner, t int64) {
+	if d := t - r.since(); d > 0 {
+		time.Sleep(time.Duration(d))
+	}
+}
+
+func (r *runner) crash(w *worker, now int64) {
+	if w.lease != nil {
+		// A crashed process releases nothing: the lease runs out.
+		w.lease.Close(context.Background(), false)
+		w.lease = nil
+	}
+	r.endHolding(w, now)
+	w.gen, w.down = nil, true
+}
+
+func (r *runner) endHolding(w *worker, now int64) {
+	if n := len(w.holdings); n > 0 && w.holdings[n-1].until < 0 {
+		w.holdings[n-1].until = now
+	}
+}
+
+// startGenerator gets a worker ID (from etcd or the configuration) and
+// builds the generator.
+func (r *runner) startGenerator(ctx context.Context, w *worker, id sim.Identity, owner string) error {
+	sf := r.s.Snowflake
+	ids := r.s.WorkerIDs
+	w.down = false
+	if ids != nil && ids.StartupWait > 0 {
+		time.Sleep(ids.StartupWait)
+	}
+	if ids == nil || ids.Strategy == coord.Static {
+		dc, wk, err := sf.Fields(id)
+		if err != nil {
+			return err
+		}
+		w.holdings = append(w.holdings, holding{id: dc<<sf.Layout.Worker.Bits | wk, at: r.since(), until: -1, how: "configured"})
+		return r.build(w, dc, wk)
+	}
+	// Claims wait while the worker is cut off from the coordinator.
+	for {
+		cut, until := r.plan.cutAt(w.idx, r.since())
+		if !cut {
+			break
+		}
+		sleepUntil(r, until)
+	}
+	lo, hi := schemes.Coordinated{Snowflake: *sf, IDs: *ids}.Range(id)
+	cfg := workerid.EtcdConfig{
+		Client: r.cli, Prefix: r.prefix, Lo: lo, Hi: hi,
+		TTL: ids.TTL, Renew: ids.Heartbeat, Margin: ids.Margin, Unfenced: !ids.Fence,
+		Owner: owner,
+	}
+	if !ids.Fence {
+		cfg.Margin = 0
+	}
+	if cfg.Margin == 0 {
+		cfg.Margin = time.Nanosecond // the allocator's zero means "default"
+	}
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	l, err := workerid.Claim(c, cfg)
+	if err != nil {
+		return fmt.Errorf("worker %d: claiming a worker ID: %w", w.idx, err)
+	}
+	w.lease = l
+	how := "lowest free ID, unfenced"
+	if ids.Fence {
+		how = fmt.Sprintf("lowest free ID, fenced %v before expiry", ids.Margin)
+	}
+	w.holdings = append(w.holdings, holding{id: l.ID(), lease: l.Key(), at: r.since(), until: -1, how: how})
+	dc, wk, _ := sf.Layout.SplitNode(l.ID())
+	return r.build(w, dc, wk)
+}
+
+func (r *runner) build(w *worker, dc, wk int64) error {
+	sf := r.s.Snowflake
+	g, err := snowflake.New(snowflake.Config{
+		Layout: sf.Layout, Datacenter: dc, Worker: wk,
+		OnBackward: sf.OnBackward, MaxWait: sf.MaxWait,
+	}, w.clk)
+	w.gen = g
+	return err
+}
+
+// serve handles one arrival that was due at arrived.
+func (r *runner) serve(ctx context.Context, w *worker, arrived int64, id sim.Identity, owners *sync.Map) {
+	w.stats.Offered++
+	if w.down {
+		r.fail(w, arrived, sim.ErrWorkerDown)
+		return
+	}
+	if w.lease != nil {
+		if err := w.lease.Check(ctx); err != nil {
+			if errors.Is(err, workerid.ErrLeaseLost) {
+				// Someone else may hold the ID now: drop it and claim
+				// another before issuing anything more.
+				now := r.since()
+				w.lease.Close(context.Background(), false)
+				w.lease = nil
+				r.endHolding(w, now)
+				w.gen0++
+				owner := r.owner(w)
+				owners.Store(owner, w.idx)
+				if err := r.startGenerator(ctx, w, id, owner); err != nil {
+					r.fail(w, arrived, err)
+					w.gen = nil
+					return
+				}
+			} else {
+				r.fail(w, arrived, err)
+				return
+			}
+		}
+	}
+	if w.gen == nil {
+		r.fail(w, arrived, errors.New("no worker ID"))
+		return
+	}
+	idv, err := w.gen.Next()
+	now := r.since()
+	if lat := now - arrived; lat > 0 {
+		w.stats.LatencyTotal += lat
+		w.stats.LatencyMax = max(w.stats.LatencyMax, lat)
+		if lat > int64(time.Millisecond) {
+			w.stats.DelayedCalls++
+		}
+	}
+	if err != nil {
+		r.fail(w, now, err)
+		return
+	}
+	prev, _ := w.order.Last()
+	if !w.order.Next(idv) {
+		w.stats.Violations = append(w.stats.Violations, sim.OrderViolation{Worker: w.idx, Index: w.log.Len(), Time: now, ID: idv, PrevID: prev, PrevTime: w.lastT})
+	}
+	w.log.Append(idv, now)
+	w.lastT = now
+	w.stats.Generated++
+}
+
+func (r *runner) fail(w *worker, t int64, err error) {
+	w.stats.Errors++
+	kind := err.Error()
+	for i := range w.stats.ErrorKinds {
+		if w.stats.ErrorKinds[i].Kind == kind {
+			w.stats.ErrorKinds[i].Count++
+			return
+		}
+	}
+	w.stats.ErrorKinds = append(w.stats.ErrorKinds, sim.ErrorCount{Kind: kind, Count: 1, FirstTime: t, Worker: w.idx, Example: err.Error()})
+}
