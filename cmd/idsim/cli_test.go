@@ -213,3 +213,31 @@ func TestDecodeRecognises(t *testing.T) {
 		}
 	}
 }
+
+func TestLiveBadInput(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"live"}, "name one scenario"},
+		{[]string{"live", "a", "b"}, "name one scenario"},
+		{[]string{"live", "no-such"}, "no shipped scenario of that name"},
+		{[]string{"live", "ephemeral-sequential-churn"}, "ephemeral_sequential_mod runs in the simulator only"},
+		{[]string{"live", "sequence-flood"}, "sequence_flood runs in the simulator only"},
+		{[]string{"live", "zombie-lease", "--seed", "x"}, "not a whole number"},
+		{[]string{"live", "zombie-lease", "--etcd-endpoints", " , "}, "lists no URL"},
+	} {
+		code, _, errs := idsim(t, dir, tt.args...)
+		if code != 2 || !strings.Contains(errs, tt.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errs, tt.msg)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("bad input wrote %d entries", len(entries))
+	}
+	code, _, help := idsim(t, dir, "help", "live")
+	if code != 0 || !strings.Contains(help, "--etcd-endpoints") || !strings.Contains(help, "idsim live zombie-lease") {
+		t.Errorf("help live: exit %d\n%s", code, help)
+	}
+}
