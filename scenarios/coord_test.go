@@ -101,3 +101,55 @@ func TestRestartAfterBackwardStep(t *testing.T) {
 		t.Errorf("persisting waited %d ns in total, waiting out the skew %d", p, w)
 	}
 }
+
+// A partition cuts a holder off from the coordinator: its renewals are
+// lost, its lease expires, and a restarting worker is given its ID.
+// Unfenced, the cut-off holder never hears that and keeps issuing;
+// fenced, it stops before the lease can expire. A worker starting while
+// cut off waits for an ID.
+func TestCoordinatorPartition(t *testing.T) {
+	src := `name: partition
+duration: 4s
+workers: {count: 4}
+load: {per_worker: 2000/s}
+schemes:
+  - {label: unfenced, kind: snowflake, layout: twitter, worker_ids: {strategy: lease, ttl: 1s, heartbeat: 250ms, safety_margin: none}}
+  - {label: fenced,   kind: snowflake, layout: twitter, worker_ids: {strategy: lease, ttl: 1s, heartbeat: 250ms, safety_margin: 250ms}}
+faults:
+  - {kind: coordinator_partition, at: 500ms, for: 3s, workers: [1]}
+  - {kind: restart, at: 2500ms, workers: [2], downtime: 10ms}
+  - {kind: coordinator_partition, at: 0s, for: 1s, workers: [3]}
+expect:
+  unfenced: {duplicates: ">0"}
+  fenced:   {unique: true}
+`
+	sc, err := Parse("partition.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := runByScheme(res)
+	if !res.Passed {
+		t.Fatalf("unfenced %d duplicates, fenced %d", runs["unfenced"].Duplicates, runs["fenced"].Duplicates)
+	}
+	for _, d := range runs["unfenced"].DuplicateList {
+		if !slices.Equal(d.Faults, []string{"coordinator_partition#1", "restart#2"}) {
+			t.Fatalf("blamed on %v", d.Faults)
+		}
+		if d.Copy.AtNs < 2.5e9 || d.Copy.AtNs > 3.5e9 {
+			t.Fatalf("duplicate at %s, outside the reassignment to the end of the partition", d.Copy.At)
+		}
+	}
+	for _, r := range res.Runs {
+		if r.CoordinatorDropped == 0 {
+			t.Errorf("%s: no request dropped", r.Scheme)
+		}
+		// Worker 3 starts cut off: ~2000 calls wait for its ID.
+		if r.DelayedCalls < 1500 || r.LatencyMaxNs < 9e8 {
+			t.Errorf("%s: %d delayed calls, longest %v: the cut-off start did not wait", r.Scheme, r.DelayedCalls, r.LatencyMaxNs)
+		}
+	}
+}
