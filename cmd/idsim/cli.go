@@ -204,24 +204,35 @@ status is 2. The exit status is 1 when an expectation was violated.`, stderr)
 		if !*quiet {
 			summary(stdout, res, time.Since(started))
 		}
-		verdict := "passed"
-		if !res.Passed {
-			verdict = "FAILED"
+		if !verdict(stdout, sc, res, dir) {
 			status = exitFailed
-		}
-		fmt.Fprintf(stdout, "%s %s; report: %s\n", sc.Name, verdict, dir+string(os.PathSeparator)+reports.ReportFile)
-		if !res.Passed {
-			for _, run := range res.Runs {
-				for _, e := range run.Expectations {
-					if !e.Passed {
-						fmt.Fprintf(stdout, "  %s: expected %s %s, got %s (%s line %d)\n", run.Scheme, e.Key, e.Want, e.Got, sc.File, e.Line)
-					}
-				}
-			}
-			fmt.Fprintf(stdout, "  replay: %s\n", res.Replay)
 		}
 	}
 	return status
+}
+
+// verdict prints whether a run passed, where its report is, and what
+// failed; it reports whether the run passed.
+func verdict(w io.Writer, sc *scenarios.Scenario, res *reports.Results, dir string) bool {
+	v, name := "passed", sc.Name
+	if !res.Passed {
+		v = "FAILED"
+	}
+	if res.Live {
+		name += " (live)"
+	}
+	fmt.Fprintf(w, "%s %s; report: %s\n", name, v, dir+string(os.PathSeparator)+reports.ReportFile)
+	if !res.Passed {
+		for _, run := range res.Runs {
+			for _, e := range run.Expectations {
+				if !e.Passed {
+					fmt.Fprintf(w, "  %s: expected %s %s, got %s (%s line %d)\n", run.Scheme, e.Key, e.Want, e.Got, sc.File, e.Line)
+				}
+			}
+		}
+		fmt.Fprintf(w, "  replay: %s\n", res.Replay)
+	}
+	return res.Passed
 }
 
 // summary prints a table with a row per scheme.

@@ -114,19 +114,9 @@ Try:
 	if !*quiet {
 		summary(stdout, res, time.Since(started))
 	}
-	verdict, status := "passed", exitOK
-	if !res.Passed {
-		verdict, status = "FAILED", exitFailed
-	}
-	fmt.Fprintf(stdout, "%s (live) %s; report: %s\n", sc.Name, verdict, dir+string(os.PathSeparator)+reports.ReportFile)
-	if !res.Passed {
-		for _, run := range res.Runs {
-			for _, e := range run.Expectations {
-				if !e.Passed {
-					fmt.Fprintf(stdout, "  %s: expected %s %s, got %s (%s line %d)\n", run.Scheme, e.Key, e.Want, e.Got, sc.File, e.Line)
-				}
-			}
-		}
+	status := exitOK
+	if !verdict(stdout, sc, res, dir) {
+		status = exitFailed
 	}
 	return status
 }

@@ -58,19 +58,18 @@ func (r *runner) report(ws []*worker, sf *schemes.Snowflake, ids *schemes.Worker
 			run.ErrorKinds[k].Count += e.Count
 		}
 		// Peak rate over windows of the scenario's rate window.
-		var winEnd, count int64
+		var winEnd, count, peak int64
 		w.log.Each(func(_ int64, _ uint64, t int64) bool {
 			if t >= winEnd {
-				run.PeakWorkerRate = max(run.PeakWorkerRate, float64(count)*1e9/float64(window))
-				if float64(count)*1e9/float64(window) == run.PeakWorkerRate {
-					run.PeakWorker = w.idx
-				}
+				peak = max(peak, count)
 				winEnd, count = (t/window+1)*window, 0
 			}
 			count++
 			return true
 		})
-		run.PeakWorkerRate = max(run.PeakWorkerRate, float64(count)*1e9/float64(window))
+		if rate := float64(max(peak, count)) * 1e9 / float64(window); rate > run.PeakWorkerRate {
+			run.PeakWorkerRate, run.PeakWorker = rate, w.idx
+		}
 		for _, v := range st.Violations {
 			id, prev := v.ID, v.PrevID
 			run.MonotonicFindings = append(run.MonotonicFindings, reports.MonotonicFinding{
