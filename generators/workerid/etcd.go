@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,11 @@ const (
 	// ErrCrashedAfterClaim without keeping the lease alive or releasing
 	// it, as a process that dies right after claiming.
 	FailCrashAfterClaim = "github.com/idsim/idsim/generators/workerid/crashAfterClaim"
+	// FailDelayAfterClaim is called after the claiming transaction
+	// succeeded, before the lease is trusted, as fn(owner string, delay
+	// *time.Duration): a pause there (a GC, a slow scheduler) can outlast
+	// the lease.
+	FailDelayAfterClaim = "github.com/idsim/idsim/generators/workerid/delayAfterClaim"
 )
 
 var (
@@ -134,14 +140,27 @@ func (c *EtcdConfig) defaults() error {
 	return nil
 }
 
-// Claim takes the lowest free ID of the range: it grants a lease and
-// creates the ID's key under it only if the key does not exist (a
-// create-if-absent transaction), trying IDs in order. The lease is then
-// renewed every cfg.Renew until Close.
+// Claim takes the lowest free ID of the range: it grants a lease, reads
+// which IDs are taken, and creates the lowest free one's key under the
+// lease only if the key does not exist (a create-if-absent transaction),
+// moving on to the next free one when another claimant got there first.
+// A claim slow enough to doubt the lease renews it before returning. The
+// lease is then renewed every cfg.Renew until Close.
 func Claim(ctx context.Context, cfg EtcdConfig) (*Lease, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
+	for attempt := 0; ; attempt++ {
+		l, err := claimOnce(ctx, cfg)
+		if !errors.Is(err, errLeaseExpiredWhileClaiming) || attempt == 2 {
+			return l, err
+		}
+	}
+}
+
+var errLeaseExpiredWhileClaiming = errors.New("workerid: the lease expired while claiming")
+
+func claimOnce(ctx context.Context, cfg EtcdConfig) (*Lease, error) {
 	sent := cfg.Clock.Monotonic()
 	g, err := cfg.Client.Grant(ctx, int64(cfg.TTL/time.Second))
 	if err != nil {
@@ -149,24 +168,68 @@ func Claim(ctx context.Context, cfg EtcdConfig) (*Lease, error) {
 	}
 	l := &Lease{cfg: cfg, lease: g.ID, id: -1, stop: make(chan struct{}), done: make(chan struct{})}
 	l.fence = Fence{TTL: cfg.TTL, Margin: cfg.Margin}
-	for id := cfg.Lo; id < cfg.Hi; id++ {
-		key := cfg.Prefix + strconv.FormatInt(id, 10)
-		resp, err := cfg.Client.Txn(ctx).
-			If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
-			Then(clientv3.OpPut(key, cfg.Owner, clientv3.WithLease(g.ID))).
-			Commit()
-		if err != nil {
-			cfg.Client.Revoke(context.WithoutCancel(ctx), g.ID)
-			return nil, fmt.Errorf("workerid: claiming %s: %w", key, err)
+	giveUp := func(err error) (*Lease, error) {
+		cfg.Client.Revoke(context.WithoutCancel(ctx), g.ID)
+		if errors.Is(err, rpctypes.ErrLeaseNotFound) {
+			return nil, errLeaseExpiredWhileClaiming
 		}
-		if resp.Succeeded {
-			l.id, l.key, l.createRev = id, key, resp.Header.Revision
-			break
+		return nil, err
+	}
+	// A claim that meets many rivals takes many transactions: renew the
+	// lease as it goes, so it cannot run out (and take the key with it)
+	// before the keep-alive starts.
+	renewIfSlow := func() error {
+		if cfg.Clock.Monotonic()-sent <= int64(cfg.TTL/3) {
+			return nil
+		}
+		again := cfg.Clock.Monotonic()
+		if _, err := cfg.Client.KeepAliveOnce(ctx, g.ID); err != nil {
+			return fmt.Errorf("workerid: renewing during a slow claim: %w", err)
+		}
+		sent = again
+		return nil
+	}
+	for l.id < 0 {
+		taken, err := cfg.Client.Get(ctx, cfg.Prefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
+		if err != nil {
+			return giveUp(fmt.Errorf("workerid: reading %s: %w", cfg.Prefix, err))
+		}
+		held := map[int64]bool{}
+		for _, kv := range taken.Kvs {
+			if n, err := strconv.ParseInt(strings.TrimPrefix(string(kv.Key), cfg.Prefix), 10, 64); err == nil {
+				held[n] = true
+			}
+		}
+		free := false
+		for id := cfg.Lo; id < cfg.Hi && l.id < 0; id++ {
+			if held[id] {
+				continue
+			}
+			free = true
+			if err := renewIfSlow(); err != nil {
+				return giveUp(err)
+			}
+			key := cfg.Prefix + strconv.FormatInt(id, 10)
+			resp, err := cfg.Client.Txn(ctx).
+				If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
+				Then(clientv3.OpPut(key, cfg.Owner, clientv3.WithLease(g.ID))).
+				Commit()
+			if err != nil {
+				return giveUp(fmt.Errorf("workerid: claiming %s: %w", key, err))
+			}
+			if resp.Succeeded {
+				l.id, l.key, l.createRev = id, key, resp.Header.Revision
+			}
+		}
+		if !free {
+			return giveUp(ErrNoFreeID)
 		}
 	}
-	if l.id < 0 {
-		cfg.Client.Revoke(context.WithoutCancel(ctx), g.ID)
-		return nil, ErrNoFreeID
+	var delay time.Duration
+	failpoint.Call(FailDelayAfterClaim, cfg.Owner, &delay)
+	time.Sleep(delay)
+	if err := renewIfSlow(); err != nil {
+		return giveUp(err)
 	}
 	l.confirm(sent)
 	crash := false

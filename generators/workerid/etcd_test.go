@@ -304,3 +304,31 @@ func TestEtcdFenceNeverAllowsWithoutTheKey(t *testing.T) {
 		t.Errorf("the fence allowed %d samples and refused %d; want both", allowed, refused)
 	}
 }
+
+// A claimant paused between its claiming transaction and its first
+// renewal for longer than the TTL (delayAfterClaim failpoint) must not
+// come back holding a key etcd has already deleted: the claim renews
+// before trusting the lease, finds it gone, and claims again.
+func TestEtcdSlowClaimDoesNotReturnAnExpiredLease(t *testing.T) {
+	_, cli := startEtcd(t, 1)
+	var once sync.Once
+	failpoint.EnableCall(workerid.FailDelayAfterClaim, func(owner string, delay *time.Duration) {
+		once.Do(func() { *delay = 2500 * time.Millisecond })
+	})
+	defer failpoint.Disable(workerid.FailDelayAfterClaim)
+	l, err := workerid.Claim(ctx(t), workerid.EtcdConfig{Client: cli, Lo: 0, Hi: 4, TTL: time.Second, Renew: 200 * time.Millisecond, Margin: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close(context.Background(), true)
+	resp, err := cli.Get(ctx(t), l.Key())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Kvs) != 1 {
+		t.Fatalf("Claim returned ID %d, but etcd no longer holds %s", l.ID(), l.Key())
+	}
+	if !l.Allows() {
+		t.Error("a fresh claim does not allow issuing")
+	}
+}
