@@ -113,6 +113,8 @@ func Kinds() []KindInfo {
 		{"restart", "at `at` the workers crash, losing in-memory state; they come back after `downtime`; `stagger` spaces them out one by one, `times` and `every` repeat the round", "at, workers, downtime, stagger, every, times"},
 		{"db_outage", "from `at` for `for`, the database behind range allocation and auto-increment refuses requests", "at, for"},
 		{"coordinator_partition", "from `at` for `for`, the workers cannot reach the worker-ID coordinator: claims and lease renewals are lost", "at, for, workers"},
+		{"renewal_loss", "from `at` for `for`, each lease renewal from the workers is lost with `probability`, decided by the run's seeded random stream", "at, for, workers, probability"},
+		{"network_delay", "from `at` for `for`, messages between the workers and shared services (database, coordinator) take `by` longer each way", "at, for, workers, by"},
 	}
 }
 
@@ -518,6 +520,94 @@ func (f CoordinatorPartition) Schedule(w *sim.World, id string) error {
 	from, to := int64(f.At), int64(f.At+f.For)
 	c.Partition(f.Workers, from, to)
 	w.At(from, func(now int64) { w.Mark(sim.Activity{Fault: id, Workers: f.Workers, From: from, To: to}) })
+	return nil
+}
+
+// RenewalLoss loses lease renewals from workers from At for For, each
+// with Probability: a flaky link, an overloaded coordinator. Whether a
+// given renewal is lost is drawn from the world's seeded stream for the
+// fault, so a seed replays the same losses. It does not apply to schemes
+// without a coordinator.
+type RenewalLoss struct {
+	At          time.Duration
+	For         time.Duration
+	Workers     Workers
+	Probability float64
+}
+
+// Kind returns "renewal_loss".
+func (RenewalLoss) Kind() string { return "renewal_loss" }
+
+// Describe says whose renewals are lost and how often.
+func (f RenewalLoss) Describe() string {
+	return fmt.Sprintf("%g%% of the lease renewals of %v lost from %v for %v", f.Probability*100, f.Workers, f.At, f.For)
+}
+
+// Validate checks the loss.
+func (f RenewalLoss) Validate(env Env) error {
+	if err := validateAt(f.At, env); err != nil {
+		return err
+	}
+	if f.For <= 0 {
+		return fieldErr("for", "the loss needs a positive duration")
+	}
+	if f.Probability <= 0 || f.Probability > 1 {
+		return fieldErr("probability", "probability %g must be in (0, 1]", f.Probability)
+	}
+	return f.Workers.validate(env)
+}
+
+// Schedule arranges the losses, if the world has a coordinator.
+func (f RenewalLoss) Schedule(w *sim.World, id string) error {
+	c, ok := w.Service(coord.ServiceName).(*coord.Coordinator)
+	if !ok {
+		return nil
+	}
+	from, to := int64(f.At), int64(f.At+f.For)
+	c.LoseRenewals(f.Workers, from, to, f.Probability, w.Stream("renewal_loss/"+id, 0))
+	w.At(from, func(now int64) { w.Mark(sim.Activity{Fault: id, Workers: f.Workers, From: from, To: to}) })
+	return nil
+}
+
+// NetworkDelay makes messages between workers and the shared services
+// take By longer each way, for messages sent from At for For.
+type NetworkDelay struct {
+	At      time.Duration
+	For     time.Duration
+	Workers Workers
+	By      time.Duration
+}
+
+// Kind returns "network_delay".
+func (NetworkDelay) Kind() string { return "network_delay" }
+
+// Describe says whose messages are slowed and by how much.
+func (f NetworkDelay) Describe() string {
+	return fmt.Sprintf("messages of %v delayed by %v from %v for %v", f.Workers, f.By, f.At, f.For)
+}
+
+// Validate checks the delay.
+func (f NetworkDelay) Validate(env Env) error {
+	if err := validateAt(f.At, env); err != nil {
+		return err
+	}
+	if f.For <= 0 {
+		return fieldErr("for", "the delay needs a positive duration")
+	}
+	if f.By <= 0 {
+		return fieldErr("by", "the delay must be positive")
+	}
+	return f.Workers.validate(env)
+}
+
+// Schedule slows the workers' links.
+func (f NetworkDelay) Schedule(w *sim.World, id string) error {
+	ws := f.Workers.Resolve(len(w.Workers()))
+	from, to := int64(f.At), int64(f.At+f.For)
+	for _, i := range ws {
+		w.Workers()[i].DelayNetwork(from, to, int64(f.By))
+	}
+	w.At(from, func(now int64) { w.Mark(sim.Activity{Fault: id, Workers: ws, From: from, To: to + int64(f.By)}) })
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/idsim/idsim/reports"
 )
 
 // Under a crash loop, ephemeral_sequential_mod hands out worker IDs that
@@ -151,5 +153,46 @@ expect:
 		if r.DelayedCalls < 1500 || r.LatencyMaxNs < 9e8 {
 			t.Errorf("%s: %d delayed calls, longest %v: the cut-off start did not wait", r.Scheme, r.DelayedCalls, r.LatencyMaxNs)
 		}
+	}
+}
+
+// Random renewal losses are drawn from the run's seeded stream: about
+// the given fraction is lost, and a rerun loses the same ones.
+func TestRenewalLossIsSeeded(t *testing.T) {
+	src := `name: loss
+duration: 10s
+workers: {count: 8}
+load: {per_worker: 1000/s}
+schemes:
+  - {label: lease, kind: snowflake, layout: twitter, worker_ids: {strategy: lease, ttl: 1s, heartbeat: 100ms, safety_margin: 600ms}}
+faults:
+  - {kind: renewal_loss, at: 0s, for: 10s, workers: all, probability: 0.5}
+`
+	run := func(seed uint64) *reports.Run {
+		sc, err := Parse("loss.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(sc, Options{Seed: seed, SeedSet: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &res.Runs[0]
+	}
+	a, b, c := run(1), run(1), run(2)
+	// 8 workers renew about 100 times each; half are lost.
+	if f := float64(a.CoordinatorDropped) / float64(a.CoordinatorRequests-8); f < 0.4 || f > 0.6 {
+		t.Errorf("%d of %d requests lost", a.CoordinatorDropped, a.CoordinatorRequests)
+	}
+	if a.CoordinatorDropped != b.CoordinatorDropped || a.DelayedCalls != b.DelayedCalls || a.Generated != b.Generated {
+		t.Error("the same seed lost different renewals")
+	}
+	if a.CoordinatorDropped == c.CoordinatorDropped && a.DelayedCalls == c.DelayedCalls {
+		t.Error("another seed lost the same renewals")
+	}
+	// Four losses in a row (400ms without a confirmation) stop the
+	// fenced holder: with 800 renewals at p=1/2 that happens.
+	if a.DelayedCalls == 0 {
+		t.Error("the fence never stopped a holder")
 	}
 }

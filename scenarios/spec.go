@@ -213,19 +213,20 @@ func (l *faultList) UnmarshalYAML(n ast.Node) error {
 // faultSpec holds the keys of every fault kind; validation rejects keys a
 // kind does not take.
 type faultSpec struct {
-	p        pos
-	Kind     text       `yaml:"kind"`
-	At       duration   `yaml:"at"`
-	For      duration   `yaml:"for"`
-	Workers  workerList `yaml:"workers"`
-	By       duration   `yaml:"by"`
-	Rate     rate       `yaml:"rate"`
-	Pattern  text       `yaml:"pattern"`
-	PPM      integer    `yaml:"ppm"`
-	Downtime duration   `yaml:"downtime"`
-	Stagger  duration   `yaml:"stagger"`
-	Every    duration   `yaml:"every"`
-	Times    integer    `yaml:"times"`
+	p           pos
+	Kind        text       `yaml:"kind"`
+	At          duration   `yaml:"at"`
+	For         duration   `yaml:"for"`
+	Workers     workerList `yaml:"workers"`
+	By          duration   `yaml:"by"`
+	Rate        rate       `yaml:"rate"`
+	Pattern     text       `yaml:"pattern"`
+	PPM         integer    `yaml:"ppm"`
+	Downtime    duration   `yaml:"downtime"`
+	Stagger     duration   `yaml:"stagger"`
+	Every       duration   `yaml:"every"`
+	Times       integer    `yaml:"times"`
+	Probability fraction   `yaml:"probability"`
 }
 
 func (f *faultSpec) UnmarshalYAML(n ast.Node) error {

@@ -446,6 +446,8 @@ var faultKeys = map[string]struct{ allowed, required []string }{
 	"restart":               {[]string{"at", "workers", "downtime", "stagger", "every", "times"}, []string{"at", "workers", "downtime"}},
 	"db_outage":             {[]string{"at", "for"}, []string{"at", "for"}},
 	"coordinator_partition": {[]string{"at", "for", "workers"}, []string{"at", "for", "workers"}},
+	"renewal_loss":          {[]string{"at", "for", "workers", "probability"}, []string{"at", "for", "workers", "probability"}},
+	"network_delay":         {[]string{"at", "for", "workers", "by"}, []string{"at", "for", "workers", "by"}},
 }
 
 // faultKinds lists the kinds in catalogue order.
@@ -476,12 +478,13 @@ func validateFaults(f *fileSpec, sc *Scenario) error {
 			"by": {fs.By.set, fs.By.p}, "rate": {fs.Rate.set, fs.Rate.p}, "pattern": {fs.Pattern.set, fs.Pattern.p},
 			"ppm": {fs.PPM.set, fs.PPM.p}, "downtime": {fs.Downtime.set, fs.Downtime.p},
 			"stagger": {fs.Stagger.set, fs.Stagger.p}, "every": {fs.Every.set, fs.Every.p}, "times": {fs.Times.set, fs.Times.p},
+			"probability": {fs.Probability.set, fs.Probability.p},
 		} {
 			if p.set {
 				given[name] = p.p
 			}
 		}
-		for _, name := range []string{"at", "for", "workers", "by", "rate", "pattern", "ppm", "downtime", "stagger", "every", "times"} {
+		for _, name := range []string{"at", "for", "workers", "by", "rate", "pattern", "ppm", "downtime", "stagger", "every", "times", "probability"} {
 			if p, ok := given[name]; ok && !slices.Contains(keys.allowed, name) {
 				return errAt(p, "%s does not take %s (it takes %s)", fs.Kind.v, name, strings.Join(keys.allowed, ", "))
 			}
@@ -526,6 +529,10 @@ func validateFaults(f *fileSpec, sc *Scenario) error {
 			fault = faults.DatabaseOutage{At: fs.At.v, For: fs.For.v}
 		case "coordinator_partition":
 			fault = faults.CoordinatorPartition{At: fs.At.v, For: fs.For.v, Workers: workers}
+		case "renewal_loss":
+			fault = faults.RenewalLoss{At: fs.At.v, For: fs.For.v, Workers: workers, Probability: fs.Probability.v}
+		case "network_delay":
+			fault = faults.NetworkDelay{At: fs.At.v, For: fs.For.v, Workers: workers, By: fs.By.v}
 		}
 		if err := fault.Validate(env); err != nil {
 			at := fs.p

@@ -98,6 +98,29 @@ type Endpoint struct {
 	epoch   uint64 // bumped at every restart: replies to a dead process are dropped
 	timers  []timer
 	tseq    uint64
+	delays  []delay
+}
+
+// delay is extra one-way latency on a worker's messages sent in [from, to).
+type delay struct{ from, to, by int64 }
+
+// DelayNetwork adds by nanoseconds to the one-way latency of every message
+// between the worker and the services — requests and replies — sent in
+// true time [from, to): a congested or degraded link. Call it before Run
+// or from an event.
+func (wk *Worker) DelayNetwork(from, to, by int64) {
+	wk.net.delays = append(wk.net.delays, delay{from, to, by})
+}
+
+// extra returns the added latency of a message sent at t.
+func (e *Endpoint) extra(t int64) int64 {
+	var d int64
+	for _, x := range e.delays {
+		if t >= x.from && t < x.to {
+			d += x.by
+		}
+	}
+	return d
 }
 
 // timer is a function a generator asked to run at a true time.
@@ -148,7 +171,8 @@ func (e *Endpoint) Send(name string, request any) {
 	if s == nil {
 		panic(fmt.Sprintf("sim: no service %q", name))
 	}
-	e.outbox = append(e.outbox, message{arrive: e.w.clk.now + s.latency.sample(e.rng), service: s, payload: request, epoch: e.epoch})
+	now := e.w.clk.now
+	e.outbox = append(e.outbox, message{arrive: now + s.latency.sample(e.rng) + e.extra(now), service: s, payload: request, epoch: e.epoch})
 }
 
 // OnReply sets the function that receives replies. It runs at the true
@@ -173,7 +197,7 @@ func (w *World) post() {
 				if reply == nil {
 					return
 				}
-				back := now + m.service.latency.sample(m.service.rng)
+				back := now + m.service.latency.sample(m.service.rng) + ep.extra(now)
 				w.At(back, func(now int64) { wk.deliver(now, reply, m.epoch) })
 			})
 		}

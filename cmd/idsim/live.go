@@ -30,10 +30,14 @@ DIR/<scenario>/results.json and report.md are written the same way.
 Without --etcd-endpoints an etcd server is started in-process on loopback
 ports with its data in a temporary directory, removed afterwards.
 
-Live runs inject pause, restart, clock_step and coordinator_partition;
-schemes must be snowflake, with static, claim_lowest_free or lease worker
-IDs. Other faults and strategies run in the simulator only: a scenario
-that uses them is refused with exit status 2.
+Faults: a pause stops the worker and drops its lease renewals; a restart
+abandons its lease as a crash does; clock_step moves the worker's clock
+offset; coordinator_partition drops renewals and holds back claims;
+renewal_loss drops renewals at random, drawn from the seeded stream the
+simulator uses; network_delay holds renewals back. Schemes must be
+snowflake, with static, claim_lowest_free or lease worker IDs. Other faults
+and strategies run in the simulator only: a scenario that uses them is
+refused with exit status 2.
 
 Try:
   idsim live zombie-lease`, stderr)

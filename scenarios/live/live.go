@@ -52,6 +52,9 @@ type Options struct {
 	Progress func(scheme string, i, n int)
 }
 
+// Faults lists the fault kinds a live run injects.
+var Faults = []string{"pause", "restart", "clock_step", "coordinator_partition", "renewal_loss", "network_delay"}
+
 // Check reports why a scenario cannot run live, or nil.
 func Check(sc *scenarios.Scenario) error {
 	for _, s := range sc.Schemes {
@@ -71,9 +74,9 @@ func Check(sc *scenarios.Scenario) error {
 	}
 	for _, f := range sc.Faults {
 		switch f.Fault.(type) {
-		case faults.Pause, faults.Restart, faults.ClockStep, faults.CoordinatorPartition:
+		case faults.Pause, faults.Restart, faults.ClockStep, faults.CoordinatorPartition, faults.RenewalLoss, faults.NetworkDelay:
 		default:
-			return fmt.Errorf("fault %s (line %d): live runs inject pause, restart, clock_step and coordinator_partition; %s runs in the simulator only", f.ID, f.Line, f.Kind())
+			return fmt.Errorf("fault %s (line %d): live runs inject %s; %s runs in the simulator only", f.ID, f.Line, strings.Join(Faults, ", "), f.Kind())
 		}
 	}
 	return nil
@@ -102,7 +105,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 			cli = c
 		}
 	}
-	plan := newPlan(sc)
+	plan := newPlan(sc, seed)
 	for i := range res.Faults {
 		for _, sp := range plan.spans {
 			if sp.fault == res.Faults[i].ID {
@@ -156,11 +159,26 @@ const (
 type plan struct {
 	actions [][]action
 	cut     [][][2]int64 // per worker: renewals are dropped and claims wait in these windows
+	losses  [][]loss     // per worker: renewals lost at random
+	delays  [][]window   // per worker: renewals delayed
 	spans   []span
 }
 
-func newPlan(sc *scenarios.Scenario) *plan {
-	p := &plan{actions: make([][]action, sc.Workers), cut: make([][][2]int64, sc.Workers)}
+// loss is a window in which each renewal is lost with probability p,
+// drawn from the run's seeded stream for the fault and worker.
+type loss struct {
+	from, to int64
+	p        float64
+	mu       *sync.Mutex
+	rng      *rand.Rand
+}
+
+// window is a span with an amount: a renewal sent in it waits by.
+type window struct{ from, to, by int64 }
+
+func newPlan(sc *scenarios.Scenario, seed uint64) *plan {
+	p := &plan{actions: make([][]action, sc.Workers), cut: make([][][2]int64, sc.Workers),
+		losses: make([][]loss, sc.Workers), delays: make([][]window, sc.Workers)}
 	for _, f := range sc.Faults {
 		switch x := f.Fault.(type) {
 		case faults.Pause:
@@ -191,6 +209,19 @@ func newPlan(sc *scenarios.Scenario) *plan {
 				p.cut[w] = append(p.cut[w], [2]int64{from, to})
 				p.spans = append(p.spans, span{f.ID, w, from, to})
 			}
+		case faults.RenewalLoss:
+			for _, w := range x.Workers.Resolve(sc.Workers) {
+				from, to := int64(x.At), int64(x.At+x.For)
+				p.losses[w] = append(p.losses[w], loss{from: from, to: to, p: x.Probability, mu: new(sync.Mutex),
+					rng: rand.New(sim.Stream(seed, "renewal_loss/"+f.ID, uint64(w)))})
+				p.spans = append(p.spans, span{f.ID, w, from, to})
+			}
+		case faults.NetworkDelay:
+			for _, w := range x.Workers.Resolve(sc.Workers) {
+				from, to := int64(x.At), int64(x.At+x.For)
+				p.delays[w] = append(p.delays[w], window{from, to, int64(x.By)})
+				p.spans = append(p.spans, span{f.ID, w, from, to + int64(x.By)})
+			}
 		}
 	}
 	for w := range p.actions {
@@ -215,6 +246,35 @@ func (p *plan) cutAt(w int, t int64) (bool, int64) {
 		}
 	}
 	return false, 0
+}
+
+// dropRenewal decides whether worker w's renewal at t is lost.
+func (p *plan) dropRenewal(w int, t int64) bool {
+	if cut, _ := p.cutAt(w, t); cut {
+		return true
+	}
+	for _, l := range p.losses[w] {
+		if t >= l.from && t < l.to {
+			l.mu.Lock()
+			lost := l.rng.Float64() < l.p
+			l.mu.Unlock()
+			if lost {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// renewalDelay returns how long worker w's renewal at t is held back.
+func (p *plan) renewalDelay(w int, t int64) time.Duration {
+	var d int64
+	for _, x := range p.delays[w] {
+		if t >= x.from && t < x.to {
+			d += x.by
+		}
+	}
+	return time.Duration(d)
 }
 
 // skewed is a worker's clock: the machine's clock plus an offset that
@@ -272,14 +332,24 @@ func (r *runner) run(ctx context.Context) (*reports.Run, error) {
 	sf := r.s.Snowflake
 	ids := r.s.WorkerIDs
 	owners := sync.Map{} // owner string → worker index
+	// The failpoints fire as the fault plan says, with its seeded
+	// streams deciding random losses.
 	if err := failpoint.EnableCall(workerid.FailDropRenewal, func(owner string, drop *bool) {
 		if w, ok := owners.Load(owner); ok {
-			*drop, _ = r.plan.cutAt(w.(int), r.since())
+			*drop = r.plan.dropRenewal(w.(int), r.since())
 		}
 	}); err != nil {
 		return nil, err
 	}
 	defer failpoint.Disable(workerid.FailDropRenewal)
+	if err := failpoint.EnableCall(workerid.FailDelayRenewal, func(owner string, delay *time.Duration) {
+		if w, ok := owners.Load(owner); ok {
+			*delay = r.plan.renewalDelay(w.(int), r.since())
+		}
+	}); err != nil {
+		return nil, err
+	}
+	defer failpoint.Disable(workerid.FailDelayRenewal)
 	ws := make([]*worker, r.sc.Workers)
 	identities := r.sc.Identities()
 	r.start = r.mono.Monotonic()

@@ -19,6 +19,8 @@ package coord
 
 import (
 	"errors"
+	"math"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -116,6 +118,11 @@ type session struct {
 type partition struct {
 	workers  []int // ascending; empty means every worker
 	from, to int64
+	// Renewal losses only: each KeepAlive is lost when a draw from rng
+	// falls below threshold (every one when all is set).
+	threshold uint64
+	all       bool
+	rng       *rand.PCG
 }
 
 // Coordinator is the simulated coordination service. Its zero value is
@@ -136,6 +143,7 @@ type Coordinator struct {
 	held       map[int64]uint64
 	highWater  map[int64]int64
 	partitions []partition
+	losses     []partition
 }
 
 // Partition cuts the network between the listed workers (all when
@@ -147,10 +155,37 @@ func (c *Coordinator) Partition(workers []int, from, to int64) {
 	c.partitions = append(c.partitions, partition{workers: ws, from: from, to: to})
 }
 
-func (c *Coordinator) cut(now int64, worker int) bool {
+// LoseRenewals makes renewals from the listed workers (all when empty)
+// arriving in [from, to) get lost, each with probability p, decided by
+// draws from rng in arrival order.
+func (c *Coordinator) LoseRenewals(workers []int, from, to int64, p float64, rng *rand.PCG) {
+	ws := slices.Clone(workers)
+	slices.Sort(ws)
+	l := partition{workers: ws, from: from, to: to, rng: rng, all: p >= 1}
+	if !l.all {
+		// p·2^64 is exact in floating point: a power-of-two scaling.
+		l.threshold = uint64(math.Ldexp(p, 64))
+	}
+	c.losses = append(c.losses, l)
+}
+
+func (p partition) covers(now int64, worker int) bool {
+	if now < p.from || now >= p.to {
+		return false
+	}
+	_, ok := slices.BinarySearch(p.workers, worker)
+	return ok || len(p.workers) == 0
+}
+
+func (c *Coordinator) cut(now int64, worker int, req any) bool {
 	for _, p := range c.partitions {
-		if now >= p.from && now < p.to {
-			if _, ok := slices.BinarySearch(p.workers, worker); ok || len(p.workers) == 0 {
+		if p.covers(now, worker) {
+			return true
+		}
+	}
+	if _, renewal := req.(KeepAlive); renewal {
+		for _, l := range c.losses {
+			if l.covers(now, worker) && (l.all || l.rng.Uint64() < l.threshold) {
 				return true
 			}
 		}
@@ -189,7 +224,7 @@ func (c *Coordinator) expire(now int64) {
 func (c *Coordinator) Handle(now int64, from int, req any) any {
 	c.init()
 	c.Requests++
-	if c.cut(now, from) {
+	if c.cut(now, from, req) {
 		c.Dropped++
 		return nil
 	}
