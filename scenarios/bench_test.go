@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -20,8 +21,18 @@ schemes:
 // simulation, recording every ID, the uniqueness and order checks and the
 // report model — in simulated IDs per second of wall time, and the bytes
 // allocated per ID (an upper bound on the memory held per ID).
-func BenchmarkTwitter1024Workers(b *testing.B) {
-	sc, err := Parse("bench.yaml", []byte(bench1024))
+func BenchmarkTwitter1024Workers(b *testing.B) { benchScenario(b, bench1024) }
+
+// BenchmarkLease1024Workers is the same with worker IDs from the
+// simulated coordinator under fenced leases: 1024 claims, a renewal per
+// worker every 100ms, and the fence checked before every ID.
+func BenchmarkLease1024Workers(b *testing.B) {
+	benchScenario(b, strings.Replace(bench1024, "on_clock_backward: error}",
+		"on_clock_backward: error, worker_ids: {strategy: lease, ttl: 1s, heartbeat: 100ms}}", 1))
+}
+
+func benchScenario(b *testing.B, src string) {
+	sc, err := Parse("bench.yaml", []byte(src))
 	if err != nil {
 		b.Fatal(err)
 	}

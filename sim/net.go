@@ -97,6 +97,7 @@ type Endpoint struct {
 	onReply func(reply any)
 	epoch   uint64 // bumped at every restart: replies to a dead process are dropped
 	timers  []timer
+	due     int64 // the earliest timer's time; MaxInt64 when there is none
 	tseq    uint64
 	delays  []delay
 }
@@ -138,7 +139,14 @@ type timer struct {
 // Timers due at the same time fire in the order they were set.
 func (e *Endpoint) After(d int64, fn func()) {
 	e.tseq++
-	e.timers = append(e.timers, timer{at: e.w.clk.now + max(d, 0), seq: e.tseq, fn: fn})
+	at := e.w.clk.now + max(d, 0)
+	e.timers = append(e.timers, timer{at: at, seq: e.tseq, fn: fn})
+	e.due = min(e.due, at)
+}
+
+// clearTimers cancels every timer.
+func (e *Endpoint) clearTimers() {
+	e.timers, e.due = nil, math.MaxInt64
 }
 
 // nextTimer returns the index of the earliest timer, or -1.
@@ -186,11 +194,8 @@ func (w *World) post() {
 	if len(w.services) == 0 {
 		return
 	}
-	for _, wk := range w.workers {
+	for _, wk := range w.senders {
 		ep := wk.net
-		if ep == nil || len(ep.outbox) == 0 {
-			continue
-		}
 		for _, m := range ep.outbox {
 			w.At(m.arrive, func(now int64) {
 				reply := m.service.svc.Handle(now, wk.Index, m.payload)

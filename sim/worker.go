@@ -200,7 +200,7 @@ func (w *Worker) Crash(t int64) {
 	w.readyAt, w.blocked = t, false
 	w.net.epoch++
 	w.net.onReply = nil
-	w.net.timers = nil
+	w.net.clearTimers()
 }
 
 // Restart starts a new generator at true time t, from scratch. If the
@@ -216,7 +216,7 @@ func (w *Worker) Restart(t int64) error {
 	w.readyAt = max(w.readyAt, t)
 	w.net.epoch++
 	w.net.onReply = nil
-	w.net.timers = nil
+	w.net.clearTimers()
 	w.clk.now = t
 	inst, err := w.world.cfg.Scheme.NewGenerator(Env{Identity: w.identity, Clock: w.clk, Entropy: w.rng, Net: w.net})
 	if err != nil {
@@ -261,7 +261,7 @@ func (w *Worker) run(until int64) {
 	for {
 		a, src := w.arr.peek()
 		t := max(a, w.readyAt, w.pausedUntil)
-		if len(w.net.timers) > 0 && w.fireTimer(t, until) {
+		if w.net.due < until && w.fireTimer(t, until) {
 			continue
 		}
 		if t >= until {
@@ -330,6 +330,10 @@ func (w *Worker) fireTimer(t, until int64) bool {
 	}
 	fn := w.net.timers[k].fn
 	w.net.timers = append(w.net.timers[:k], w.net.timers[k+1:]...)
+	w.net.due = math.MaxInt64
+	for _, x := range w.net.timers {
+		w.net.due = min(w.net.due, x.at)
+	}
 	w.clk.now = at
 	fn()
 	if w.blocked {

@@ -30,6 +30,7 @@ import (
 	"container/heap"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -100,6 +101,10 @@ type World struct {
 
 	services  []*service
 	lookahead int64 // the longest window when services exist: their smallest latency
+	// senders lists, in worker order, the workers that sent messages in
+	// the last window; partSenders holds each goroutine's share.
+	senders     []*Worker
+	partSenders [][]*Worker
 }
 
 // New builds a world: one worker per identity, each with a clock reading
@@ -139,7 +144,7 @@ func New(cfg Config) (*World, error) {
 		if wide {
 			wk.log = record.NewWide(i)
 		}
-		wk.net = &Endpoint{w: wk, rng: w.Stream("net", uint64(i))}
+		wk.net = &Endpoint{w: wk, rng: w.Stream("net", uint64(i)), due: math.MaxInt64}
 		s, err := newSource(cfg.Load, 0, cfg.Duration, w.Stream("arrivals", uint64(i)))
 		if err != nil {
 			return nil, fmt.Errorf("sim: load: %w", err)
@@ -242,32 +247,51 @@ func (w *World) Run() error {
 }
 
 // runWorkers lets every worker serve its arrivals before true time until,
-// spreading workers over goroutines in contiguous slices.
+// spreading workers over goroutines in contiguous slices. It notes, in
+// worker order, the workers that sent messages.
 func (w *World) runWorkers(until int64) {
 	n := w.cfg.Parallelism
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
 	n = min(n, len(w.workers))
+	w.senders = w.senders[:0]
 	if n <= 1 {
 		for _, wk := range w.workers {
 			wk.run(until)
+			if len(wk.net.outbox) > 0 {
+				w.senders = append(w.senders, wk)
+			}
 		}
 		return
 	}
 	var wg sync.WaitGroup
 	per := (len(w.workers) + n - 1) / n
-	for lo := 0; lo < len(w.workers); lo += per {
+	parts := (len(w.workers) + per - 1) / per
+	if cap(w.partSenders) < parts {
+		w.partSenders = make([][]*Worker, parts)
+	}
+	w.partSenders = w.partSenders[:parts]
+	for k := range parts {
+		lo := k * per
 		part := w.workers[lo:min(lo+per, len(w.workers))]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			senders := w.partSenders[k][:0]
 			for _, wk := range part {
 				wk.run(until)
+				if len(wk.net.outbox) > 0 {
+					senders = append(senders, wk)
+				}
 			}
+			w.partSenders[k] = senders
 		}()
 	}
 	wg.Wait()
+	for _, s := range w.partSenders {
+		w.senders = append(w.senders, s...)
+	}
 }
 
 // event is a scheduled global event.

@@ -138,6 +138,7 @@ type Coordinator struct {
 	SeqStart int64
 
 	seq        int64
+	nextExpiry int64 // no live session expires before this
 	sessions   map[uint64]*session
 	live       []uint64 // live session IDs in creation order
 	held       map[int64]uint64
@@ -205,9 +206,14 @@ func (c *Coordinator) init() {
 // expire ends every session whose time ran out by now, in creation
 // order, releasing what it held.
 func (c *Coordinator) expire(now int64) {
+	if now < c.nextExpiry {
+		return // renewals only push expiries later: nothing is due
+	}
+	next := int64(math.MaxInt64)
 	c.live = slices.DeleteFunc(c.live, func(id uint64) bool {
 		s := c.sessions[id]
 		if s.expires > now {
+			next = min(next, s.expires)
 			return false
 		}
 		g := &c.Grants[s.grant]
@@ -218,6 +224,7 @@ func (c *Coordinator) expire(now int64) {
 		delete(c.sessions, id)
 		return true
 	})
+	c.nextExpiry = next
 }
 
 // Handle serves a Claim or a KeepAlive.
@@ -274,6 +281,7 @@ func (c *Coordinator) claim(now int64, from int, r Claim) ClaimReply {
 	sid := uint64(len(c.Grants) + 1)
 	c.Grants = append(c.Grants, Grant{Worker: from, ID: id, Session: sid, Seq: seq, Strategy: r.Strategy, At: now, Expired: -1, holder: r.Strategy == LowestFree})
 	c.sessions[sid] = &session{grant: len(c.Grants) - 1, ttl: r.TTL, expires: now + r.TTL}
+	c.nextExpiry = min(c.nextExpiry, now+r.TTL)
 	c.live = append(c.live, sid)
 	if r.Strategy == LowestFree {
 		c.held[id] = sid
