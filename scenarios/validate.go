@@ -182,7 +182,7 @@ func buildWorkerIDs(w workerIDs, sc *Scenario) (schemes.WorkerIDs, error) {
 	case "claim_lowest_free":
 		ids.Strategy = coord.LowestFree
 	case "lease":
-		ids.Strategy, ids.Fence = coord.LowestFree, true
+		ids.Strategy, ids.Fence, ids.Lease = coord.LowestFree, true, true
 	default:
 		return ids, errAt(w.Strategy.p, "unknown worker_ids strategy %q (one of: %s)", strategy, strings.Join(workerIDStrategies, ", "))
 	}

@@ -42,6 +42,9 @@ type WorkerIDs struct {
 	SeqStart int64
 	// Latency is the one-way network delay to the coordinator.
 	Latency sim.Latency
+	// Lease marks a LowestFree strategy meant as a lease, for
+	// descriptions: with Fence off it is a lease without a safety margin.
+	Lease bool
 }
 
 // UsesCoordinator reports whether the workers talk to a coordinator.
@@ -254,6 +257,8 @@ func (c WorkerIDs) Describe() string {
 	}
 	if c.Fence {
 		s = fmt.Sprintf("lease %v, heartbeat %v, fenced %v before expiry", c.TTL, c.Heartbeat, c.Margin)
+	} else if c.Lease {
+		s = fmt.Sprintf("lease %v, heartbeat %v, no safety margin (issues until told the lease is gone)", c.TTL, c.Heartbeat)
 	} else if c.Strategy != coord.Static {
 		s += fmt.Sprintf(", heartbeat %v, unfenced", c.Heartbeat)
 	}
