@@ -142,7 +142,11 @@ func Markdown(r *Results) ([]byte, error) {
 			const show = 20
 			for i, m := range run.MonotonicFindings {
 				if i == show {
-					fmt.Fprintf(&b, "- … and %s more, every one in `%s`.\n", num(int64(len(run.MonotonicFindings)-show)), ResultsFile)
+					where := fmt.Sprintf("every one in `%s`", ResultsFile)
+					if run.MonotonicFindingsOmitted > 0 {
+						where = fmt.Sprintf("the first %s in `%s`", num(int64(len(run.MonotonicFindings))), ResultsFile)
+					}
+					fmt.Fprintf(&b, "- … and %s more, %s.\n", num(run.MonotonicViolations-show), where)
 					break
 				}
 				fmt.Fprintf(&b, "- %s\n", m.Explanation)

@@ -155,9 +155,11 @@ type Run struct {
 	// DuplicateGroups explain every duplicate: each duplicate belongs to
 	// exactly one group, and the counts add up to Duplicates.
 	DuplicateGroups []DuplicateGroup `json:"duplicate_groups"`
-	// MonotonicFindings explain every monotonic violation of an ordered
-	// scheme.
-	MonotonicFindings []MonotonicFinding `json:"monotonic_findings"`
+	// MonotonicFindings explain the monotonic violations of an ordered
+	// scheme, up to MaxMonotonicFindings of them; MonotonicFindingsOmitted
+	// counts the rest (monotonic_violations has the total).
+	MonotonicFindings        []MonotonicFinding `json:"monotonic_findings"`
+	MonotonicFindingsOmitted int64              `json:"monotonic_findings_omitted,omitempty"`
 
 	// DuplicateList is every duplicate, for duplicates.csv.
 	DuplicateList []Duplicate `json:"-"`
@@ -193,6 +195,12 @@ type ErrorKind struct {
 	FirstAt     string `json:"first_at"`
 	FirstAtNs   int64  `json:"first_at_ns"`
 }
+
+// MaxMonotonicFindings caps the monotonic findings a run lists: a
+// generator that orders nothing (random bits after the timestamp) breaks
+// order on every other ID, and listing each would make results.json
+// hundreds of megabytes without telling more.
+const MaxMonotonicFindings = 1000
 
 // Issue is one issue of an ID.
 type Issue struct {

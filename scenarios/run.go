@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/idsim/idsim/faults"
+	"github.com/idsim/idsim/generators/faulty"
 	"github.com/idsim/idsim/generators/snowflake"
 	"github.com/idsim/idsim/generators/ulid"
 	"github.com/idsim/idsim/generators/uuid"
@@ -187,6 +188,13 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 	}
 	if db, ok := w.Service(schemes.DatabaseService).(*schemes.SequenceDB); ok {
 		run.RoundTrips, run.Allocated, run.Refused = int64(db.Requests), int64(db.Allocated), int64(db.Refused)
+		for k := 2; ; k++ { // the other ticket servers
+			more, ok := w.Service(fmt.Sprintf("%s-%d", schemes.DatabaseService, k)).(*schemes.SequenceDB)
+			if !ok {
+				break
+			}
+			run.RoundTrips, run.Allocated, run.Refused = run.RoundTrips+int64(more.Requests), run.Allocated+int64(more.Allocated), run.Refused+int64(more.Refused)
+		}
 		run.BufferedAtEnd = int64(w.Buffered())
 		run.Gaps = sum.Lost
 		run.InFlightAtEnd = run.Allocated - sum.Generated - run.BufferedAtEnd - run.Gaps
@@ -217,7 +225,11 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 	run.DuplicateGroups = ex.group(run.DuplicateList)
 	run.Ordered = s.Ordered
 	if s.Ordered {
-		for _, v := range sum.Violations {
+		for i, v := range sum.Violations {
+			if i == reports.MaxMonotonicFindings {
+				run.MonotonicFindingsOmitted = int64(len(sum.Violations) - i)
+				break
+			}
 			run.MonotonicFindings = append(run.MonotonicFindings, ex.violation(w, v))
 		}
 	}
@@ -262,6 +274,8 @@ func (e Expectation) Evaluate(r *reports.Run, s Scheme, window time.Duration) (g
 		n = r.DelayedCalls
 	case "late_ids":
 		n = r.LateIDs
+	case "gaps":
+		n = r.Gaps
 	}
 	return fmt.Sprint(n), e.cmp.holds(n)
 }
@@ -348,6 +362,8 @@ func (x explainer) decode(hi, lo uint64) string {
 		return fmt.Sprintf("time %s", ulid.FromHiLo(hi, lo).Time().Format(time.RFC3339Nano))
 	case "rangebatch", "autoinc":
 		return "a value of the shared sequence"
+	case "tickets":
+		return fmt.Sprintf("a ticket of server %d of %d", (lo-1)%uint64(x.s.Sim.(schemes.Tickets).Servers)+1, x.s.Sim.(schemes.Tickets).Servers)
 	}
 	l := x.s.Snowflake.Layout
 	p, err := l.Decode(lo)
@@ -428,11 +444,16 @@ func (x explainer) explainGroup(g *reports.DuplicateGroup) string {
 		fmt.Fprintf(&b, "Worker %d (%s) issued %d ID%s it had already issued. The first repeat came at %s, when its clock read %s; it had issued that ID %v earlier, at %s, when its clock read %s",
 			g.CopyWorker, first.Copy.WorkerID, g.Count, plural, first.Copy.At, first.Copy.Clock,
 			time.Duration(first.Copy.AtNs-first.Original.AtNs), first.Original.At, first.Original.Clock)
-		if sf != nil {
+		if sf != nil && first.Copy.ClockNs < first.Original.ClockNs {
 			fmt.Fprintf(&b, ": its clock was back in the same %v tick.", sf.Layout.Unit)
+		} else if sf != nil {
+			fmt.Fprintf(&b, ", in the same %v tick, without its clock going back.", sf.Layout.Unit)
 		} else {
 			b.WriteString(".")
 		}
+	} else if sf == nil && x.s.RandomBits == 0 {
+		fmt.Fprintf(&b, "Workers %d and %d were handed the same value by the shared allocator: %d duplicate%s, the first at %s (worker %d at %s, worker %d at %s).",
+			g.OriginalWorker, g.CopyWorker, g.Count, plural, first.Copy.At, first.Original.Worker, first.Original.At, first.Copy.Worker, first.Copy.At)
 	} else if sf == nil {
 		fmt.Fprintf(&b, "Workers %d and %d drew the same random bits: %d duplicate%s, the first at %s (worker %d at %s, worker %d at %s).",
 			g.OriginalWorker, g.CopyWorker, g.Count, plural, first.Copy.At, first.Original.Worker, first.Original.At, first.Copy.Worker, first.Copy.At)
@@ -459,7 +480,10 @@ func (x explainer) explainGroup(g *reports.DuplicateGroup) string {
 			fmt.Fprintf(&b, " In force: %s (%s).", id, f.Describe())
 		}
 	}
-	if g.OriginalWorker == g.CopyWorker && sf != nil && sf.OnBackward == snowflake.Ignore {
+	if why, ok := faulty.Why[x.s.Variant]; ok {
+		b.WriteString(" " + why)
+	}
+	if g.OriginalWorker == g.CopyWorker && sf != nil && sf.OnBackward == snowflake.Ignore && x.s.Variant == "" {
 		b.WriteString(" Policy on_clock_backward: ignore issues IDs from a clock that went back instead of refusing or waiting.")
 	}
 	return b.String()
@@ -489,6 +513,9 @@ func (x explainer) violation(w *sim.World, v sim.OrderViolation) reports.Monoton
 		f.Explanation += fmt.Sprintf("; its clock had gone back by %v", time.Duration(prev-now))
 	}
 	f.Explanation += "."
+	if why, ok := faulty.Why[x.s.Variant]; ok {
+		f.Explanation += " " + why
+	}
 	for _, id := range f.Faults {
 		if flt := x.fault(id); flt != nil {
 			f.Explanation += fmt.Sprintf(" In force: %s (%s).", id, flt.Describe())

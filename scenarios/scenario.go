@@ -64,6 +64,9 @@ type Scheme struct {
 	Sim sim.Scheme
 	// Snowflake holds the settings of a snowflake scheme; nil otherwise.
 	Snowflake *schemes.Snowflake
+	// Variant names the deliberately broken generator the scheme runs
+	// (generators/faulty), or is empty.
+	Variant string
 	// WorkerIDs holds how a snowflake scheme's workers get their worker
 	// IDs, when the scheme says (worker_ids); nil means static.
 	WorkerIDs *schemes.WorkerIDs

@@ -122,6 +122,8 @@ type schemeSpec struct {
 	Batch           integer    `yaml:"batch"`
 	PrefetchAt      fraction   `yaml:"prefetch_at"`
 	WorkerIDs       workerIDs  `yaml:"worker_ids"`
+	Variant         text       `yaml:"variant"`
+	Servers         integer    `yaml:"servers"`
 }
 
 // workerIDs says how a snowflake scheme's workers get their worker IDs.
@@ -288,6 +290,7 @@ type expectSpec struct {
 	Unserved            comparison `yaml:"unserved"`
 	DelayedCalls        comparison `yaml:"delayed_calls"`
 	LateIDs             comparison `yaml:"late_ids"`
+	Gaps                comparison `yaml:"gaps"`
 }
 
 func (e *expectSpec) UnmarshalYAML(n ast.Node) error {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/idsim/idsim/faults"
+	"github.com/idsim/idsim/generators/faulty"
 	"github.com/idsim/idsim/generators/rangebatch"
 	"github.com/idsim/idsim/generators/snowflake"
 	"github.com/idsim/idsim/generators/ulid"
@@ -22,12 +23,13 @@ import (
 var SchemeKinds = []struct {
 	Kind, Keys, Summary string
 }{
-	{"snowflake", "layout, on_clock_backward, max_wait, worker_ids", "timestamp, node ID and per-tick sequence in 64 bits; on_clock_backward: error (default), wait and wait_then_error (with max_wait), borrow, monotonic_anchor, ignore; worker_ids: how workers get their node IDs (static by default, or from a coordinator)"},
+	{"snowflake", "layout, on_clock_backward, max_wait, worker_ids, variant", "timestamp, node ID and per-tick sequence in 64 bits; on_clock_backward: error (default), wait and wait_then_error (with max_wait), borrow, monotonic_anchor, ignore; worker_ids: how workers get their node IDs (static by default, or from a coordinator)"},
 	{"uuidv4", "random_bits", "RFC 9562 version 4: 122 random bits"},
-	{"uuidv7", "on_clock_backward, random_bits", "RFC 9562 version 7: Unix ms, sub-ms fraction as counter, 62 random bits; on_clock_backward: clamp (default) or error"},
+	{"uuidv7", "on_clock_backward, random_bits, variant", "RFC 9562 version 7: Unix ms, sub-ms fraction as counter, 62 random bits; on_clock_backward: clamp (default) or error"},
 	{"ulid", "on_clock_backward, random_bits", "ULID: Unix ms and 80 random bits, incremented within a ms; on_clock_backward: clamp (default) or error"},
 	{"rangebatch", "batch, prefetch_at", "ranges of batch IDs from a database sequence over the network; prefetch_at: the fraction of a range used when the next is fetched"},
 	{"autoinc", "", "auto-increment: one database round trip per ID"},
+	{"tickets", "servers, variant", "Flickr-style ticket servers: servers databases, server k issuing k, k+n, k+2n, …; clients take turns and fail over when one is down"},
 }
 
 func kindNames() string {
@@ -74,7 +76,8 @@ func validateSchemes(f *fileSpec, sc *Scenario) error {
 			{"layout", s.Layout.set, s.Layout.p}, {"on_clock_backward", s.OnClockBackward.set, s.OnClockBackward.p},
 			{"max_wait", s.MaxWait.set, s.MaxWait.p}, {"random_bits", s.RandomBits.set, s.RandomBits.p},
 			{"batch", s.Batch.set, s.Batch.p}, {"prefetch_at", s.PrefetchAt.set, s.PrefetchAt.p},
-			{"worker_ids", s.WorkerIDs.set, s.WorkerIDs.p},
+			{"worker_ids", s.WorkerIDs.set, s.WorkerIDs.p}, {"variant", s.Variant.set, s.Variant.p},
+			{"servers", s.Servers.set, s.Servers.p},
 		} {
 			if key.set && !slices.Contains(strings.Split(keys, ", "), key.name) {
 				takes := "only label and kind"
@@ -91,6 +94,8 @@ func validateSchemes(f *fileSpec, sc *Scenario) error {
 			err = buildSnowflake(s, sc, &out, f.Workers.Count.p)
 		case "rangebatch", "autoinc":
 			err = buildBatch(s, sc, &out)
+		case "tickets":
+			err = buildTickets(s, sc, &out)
 		default:
 			err = buildRandom(s, &out)
 		}
@@ -131,6 +136,9 @@ func buildSnowflake(s schemeSpec, sc *Scenario, out *Scheme, countPos pos) error
 		return errAt(s.MaxWait.p, "max_wait only applies to on_clock_backward: wait or wait_then_error")
 	}
 	sf.MaxWait = s.MaxWait.v
+	if s.Variant.set {
+		return buildFaultySnowflake(s, sc, out, sf, countPos)
+	}
 	ids, err := buildWorkerIDs(s.WorkerIDs, sc)
 	if err != nil {
 		return err
@@ -160,6 +168,46 @@ func buildSnowflake(s schemeSpec, sc *Scenario, out *Scheme, countPos pos) error
 		out.Config += ", " + ids.Describe()
 	}
 	return nil
+}
+
+// buildFaultySnowflake fills in a snowflake scheme that runs a
+// deliberately broken generator (variant).
+func buildFaultySnowflake(s schemeSpec, sc *Scenario, out *Scheme, sf *schemes.Snowflake, countPos pos) error {
+	bug, ok := faulty.Bugs[s.Variant.v]
+	if !ok {
+		return errAt(s.Variant.p, "unknown snowflake variant %q (one of: %s)", s.Variant.v, strings.Join(sortedKeys(faulty.Bugs), ", "))
+	}
+	for _, k := range []struct {
+		name string
+		set  bool
+		p    pos
+	}{{"on_clock_backward", s.OnClockBackward.set, s.OnClockBackward.p}, {"worker_ids", s.WorkerIDs.set, s.WorkerIDs.p}} {
+		if k.set {
+			return errAt(k.p, "variant %s has its own behaviour; it does not take %s", s.Variant.v, k.name)
+		}
+	}
+	unchecked := (bug == faulty.UnmaskedWorker || bug == faulty.NarrowWorkerShift) && sf.Layout.Datacenter.Bits == 0
+	if !unchecked {
+		for _, id := range sc.Identities() {
+			if _, _, err := sf.Fields(id); err != nil {
+				return errAt(countPos, "%d workers do not fit scheme %q (line %d): %v", sc.Workers, out.Label, out.Line, err)
+			}
+		}
+	}
+	out.IDBits, out.Snowflake, out.Ordered = 64, sf, true
+	out.Sim = schemes.FaultySnowflake{Snowflake: *sf, Bug: bug}
+	out.Variant = s.Variant.v
+	out.Config = fmt.Sprintf("layout %s, faulty variant %s", sf.Layout.Name, s.Variant.v)
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // Worker-ID strategies as scenario files name them.
@@ -252,6 +300,29 @@ func buildWorkerIDs(w workerIDs, sc *Scenario) (schemes.WorkerIDs, error) {
 	return ids, nil
 }
 
+// buildTickets fills in a ticket-server scheme.
+func buildTickets(s schemeSpec, sc *Scenario, out *Scheme) error {
+	t := schemes.Tickets{Servers: 2, Latency: sc.Network}
+	if s.Servers.set {
+		if s.Servers.v < 2 || s.Servers.v > 16 {
+			return errAt(s.Servers.p, "servers %d out of range 2..16", s.Servers.v)
+		}
+		t.Servers = int(s.Servers.v)
+	}
+	if s.Variant.set {
+		if s.Variant.v != "same_offset" {
+			return errAt(s.Variant.p, "unknown tickets variant %q (one of: same_offset)", s.Variant.v)
+		}
+		t.SameOffset, out.Variant = true, s.Variant.v
+	}
+	out.IDBits, out.Sim = 64, t
+	out.Config = fmt.Sprintf("%d servers, increment %d, offsets 1..%d", t.Servers, t.Servers, t.Servers)
+	if t.SameOffset {
+		out.Config = fmt.Sprintf("%d servers, increment %d, every offset 1 (faulty variant same_offset)", t.Servers, t.Servers)
+	}
+	return nil
+}
+
 // buildBatch fills in a range allocation scheme; autoinc is a batch of
 // one without prefetch.
 func buildBatch(s schemeSpec, sc *Scenario, out *Scheme) error {
@@ -314,6 +385,18 @@ func buildRandom(s schemeSpec, out *Scheme) error {
 		out.Config = fmt.Sprintf("%d random bits", bits)
 		return nil
 	case "uuidv7":
+		if s.Variant.set {
+			bug, ok := faulty.V7Bugs[s.Variant.v]
+			if !ok {
+				return errAt(s.Variant.p, "unknown uuidv7 variant %q (one of: %s)", s.Variant.v, strings.Join(sortedKeys(faulty.V7Bugs), ", "))
+			}
+			if s.OnClockBackward.set || s.RandomBits.set {
+				return errAt(s.Variant.p, "variant %s has its own behaviour; it takes no on_clock_backward or random_bits", s.Variant.v)
+			}
+			out.Sim, out.Variant = schemes.FaultyV7{Bug: bug}, s.Variant.v
+			out.Config = "faulty variant " + s.Variant.v
+			return nil
+		}
 		p, err := uuid.ParseV7Policy(policy)
 		if err != nil {
 			return errAt(s.OnClockBackward.p, "%v", err)
@@ -595,8 +678,9 @@ func validateExpect(f *fileSpec, sc *Scenario) error {
 		addCmp("unserved", x.Unserved)
 		addCmp("delayed_calls", x.DelayedCalls)
 		addCmp("late_ids", x.LateIDs)
+		addCmp("gaps", x.Gaps)
 		if len(list) == 0 {
-			return errAt(x.p, "no expectations for %q: use unique, monotonic, within_ceiling, duplicates, monotonic_violations, errors, generated, unserved, delayed_calls or late_ids", e.label.v)
+			return errAt(x.p, "no expectations for %q: use unique, monotonic, within_ceiling, duplicates, monotonic_violations, errors, generated, unserved, delayed_calls, late_ids or gaps", e.label.v)
 		}
 		sc.Schemes[i].Expect = list
 	}

@@ -129,8 +129,9 @@ func flagStatus(err error) int {
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", "run FILE_OR_NAME... [--seed N] [--out DIR] [--parallel N] [--quiet]",
 		`Runs each scenario: every scheme in it on the same workers, load and fault
-schedule. A scenario is a YAML file or the name of a shipped one (see
-'idsim list scenarios'). For each it writes DIR/<scenario>/results.json,
+schedule. A scenario is a YAML file, a directory of them, the name of a
+shipped one (see 'idsim list scenarios'), or 'regressions' for the whole
+library of reproduced real-world bugs. For each it writes DIR/<scenario>/results.json,
 report.md and duplicates.csv, prints a summary, and says where the report is.
 
 All scenarios are checked before any runs: a bad file is reported as
@@ -166,19 +167,21 @@ status is 2. The exit status is 1 when an expectation was violated.`, stderr)
 	bad := false
 	seen := map[string]string{}
 	for _, name := range names {
-		sc, err := scenarios.Load(name)
+		loaded, err := scenarios.LoadAll(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "%v\n", err)
 			bad = true
 			continue
 		}
-		if prev, dup := seen[sc.Name]; dup {
-			fmt.Fprintf(stderr, "idsim run: %s and %s are both named %q; their results would overwrite each other\n", prev, name, sc.Name)
-			bad = true
-			continue
+		for _, sc := range loaded {
+			if prev, dup := seen[sc.Name]; dup {
+				fmt.Fprintf(stderr, "idsim run: %s and %s are both named %q; their results would overwrite each other\n", prev, sc.File, sc.Name)
+				bad = true
+				continue
+			}
+			seen[sc.Name] = sc.File
+			scs = append(scs, sc)
 		}
-		seen[sc.Name] = name
-		scs = append(scs, sc)
 	}
 	if bad {
 		return exitUsage

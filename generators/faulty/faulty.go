@@ -53,6 +53,18 @@ var Bugs = map[string]Bug{
 	"instagram_no_wait_on_wrap":   NoWaitOnWrap,
 }
 
+// Why says in one sentence, per variant name, what the bug does; reports
+// add it to every finding of a faulty scheme.
+var Why = map[string]string{
+	"twitter_2010_sequence_reset":   "Variant twitter_2010_sequence_reset (twitter/snowflake issue 6) resets the sequence before refusing a clock that went back, so on returning to the last millisecond it issues that millisecond's sequence numbers again.",
+	"nsq_unmasked_worker_id":        "Variant nsq_unmasked_worker_id (nsqio/nsq issue 592) shifts worker IDs of 1024 and above into the timestamp bits, so worker 1024+w collides with worker w one millisecond later.",
+	"yitter_uint16_worker_shift":    "Variant yitter_uint16_worker_shift (yitter/IdGenerator's Go port) shifts the worker ID while it is still 16 bits wide, losing its high bits, so workers 16 apart issue the same IDs.",
+	"instagram_no_wait_on_wrap":     "Variant instagram_no_wait_on_wrap (Instagram's next_id, 2012) takes a counter modulo 1024 without waiting for the next millisecond, so the 1025th ID of a millisecond repeats the first.",
+	"gofrs_counter_never_reset":     "Variant gofrs_counter_never_reset (gofrs/uuid issue 254) never resets its 12-bit counter at a new millisecond, so every 4096 IDs it wraps and sorts below the ID before it.",
+	"google_uuid_random_after_time": "Variant google_uuid_random_after_time (google/uuid before 1.6.0, issue 148) puts random bits after the timestamp, so IDs of one millisecond come out in random order.",
+	"same_offset":                   "Variant same_offset configures every ticket server with offset 1, so they hand out the same tickets (Flickr's scheme relies on distinct offsets).",
+}
+
 // ErrClockBackwards is returned when a generator refuses a clock that
 // went back.
 var ErrClockBackwards = errors.New("clock moved backwards")

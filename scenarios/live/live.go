@@ -61,6 +61,9 @@ func Check(sc *scenarios.Scenario) error {
 		if s.Kind != "snowflake" {
 			return fmt.Errorf("scheme %s (line %d): live runs drive Snowflake workers; %s runs in the simulator only", s.Label, s.Line, s.Kind)
 		}
+		if s.Variant != "" {
+			return fmt.Errorf("scheme %s (line %d): faulty variant %s runs in the simulator only", s.Label, s.Line, s.Variant)
+		}
 		if ids := s.WorkerIDs; ids != nil {
 			switch {
 			case ids.Strategy == coord.SequentialMod:

@@ -21,6 +21,7 @@ var ErrDatabaseUnavailable = errors.New("database unavailable")
 // time. Requests are handled one at a time, in arrival order.
 type SequenceDB struct {
 	next    uint64
+	step    uint64 // 0 or 1: contiguous; n: every n-th value (ticket servers)
 	outages [][2]int64
 	// Requests counts requests, Allocated the IDs handed out, Refused the
 	// requests turned away by an outage.
@@ -59,6 +60,12 @@ func (d *SequenceDB) Handle(now int64, _ int, req any) any {
 		return allocReply{Err: ErrDatabaseUnavailable}
 	}
 	lo := d.next
+	if d.step > 1 {
+		// A ticket server hands out one value at a time, step apart.
+		d.next += d.step
+		d.Allocated++
+		return allocReply{R: rangebatch.Range{Lo: lo, Hi: lo + 1}}
+	}
 	d.next += r.N
 	d.Allocated += r.N
 	return allocReply{R: rangebatch.Range{Lo: lo, Hi: lo + r.N}}

@@ -1,0 +1,61 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/idsim/idsim/generators/faulty"
+)
+
+// Every regression scenario names its source, its faulty variant (the
+// first scheme) is caught with an explained finding, and its fixed
+// variant passes.
+func TestRegressions(t *testing.T) {
+	scs, err := LoadAll("regressions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scs) < 10 {
+		t.Fatalf("%d regression scenarios, want at least 10", len(scs))
+	}
+	for _, sc := range scs {
+		t.Run(sc.Name, func(t *testing.T) {
+			src, _ := ShippedSource(strings.TrimSuffix(strings.TrimPrefix(sc.File, "embedded:"), ".yaml"))
+			if !strings.HasPrefix(string(src), "# Source: ") {
+				t.Errorf("%s does not start by naming its source", sc.File)
+			}
+			res, err := Run(sc, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Passed {
+				for _, r := range res.Runs {
+					for _, e := range r.Expectations {
+						if !e.Passed {
+							t.Errorf("%s: expected %s %s, got %s", r.Scheme, e.Key, e.Want, e.Got)
+						}
+					}
+				}
+			}
+			bad, fixed := res.Runs[0], res.Runs[len(res.Runs)-1]
+			var finding string
+			switch {
+			case len(bad.DuplicateGroups) > 0:
+				finding = bad.DuplicateGroups[0].Explanation
+			case len(bad.MonotonicFindings) > 0:
+				finding = bad.MonotonicFindings[0].Explanation
+			case bad.Gaps > 0:
+				finding = "gaps"
+			}
+			if finding == "" {
+				t.Fatalf("%s: nothing caught", bad.Scheme)
+			}
+			if why, ok := faulty.Why[sc.Schemes[0].Variant]; ok && !strings.Contains(finding, why) {
+				t.Errorf("%s: the finding does not explain the variant: %s", bad.Scheme, finding)
+			}
+			if fixed.Duplicates != 0 || fixed.Ordered && fixed.MonotonicViolations != 0 {
+				t.Errorf("%s: %d duplicates, %d out of order", fixed.Scheme, fixed.Duplicates, fixed.MonotonicViolations)
+			}
+		})
+	}
+}
