@@ -241,3 +241,26 @@ func TestLiveBadInput(t *testing.T) {
 		t.Errorf("help live: exit %d\n%s", code, help)
 	}
 }
+
+func TestRunRegressionsAndDirectories(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := idsim(t, dir, "run", "regressions", "--quiet", "--out", "res")
+	if code != 0 || strings.Count(out, " passed; report: ") != 10 {
+		t.Fatalf("run regressions: exit %d\n%s%s", code, out, errs)
+	}
+	// A directory of scenario files runs them all.
+	sc := filepath.Join(dir, "mine")
+	os.Mkdir(sc, 0o755)
+	for _, name := range []string{"a", "b"} {
+		src := "name: " + name + "\nduration: 100ms\nworkers: {count: 2}\nload: {per_worker: 100/s}\nschemes: [{label: s, kind: uuidv4}]\n"
+		os.WriteFile(filepath.Join(sc, name+".yaml"), []byte(src), 0o644)
+	}
+	code, out, errs = idsim(t, dir, "run", "mine", "--quiet", "--out", "res2")
+	if code != 0 || !strings.Contains(out, "a passed") || !strings.Contains(out, "b passed") {
+		t.Fatalf("run a directory: exit %d\n%s%s", code, out, errs)
+	}
+	os.Mkdir(filepath.Join(dir, "empty"), 0o755)
+	if code, _, errs := idsim(t, dir, "run", "empty"); code != 2 || !strings.Contains(errs, "without scenario files") {
+		t.Errorf("empty directory: exit %d, %s", code, errs)
+	}
+}
