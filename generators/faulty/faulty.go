@@ -112,6 +112,18 @@ func NewSnowflake(l snowflake.Layout, datacenter, worker int64, bug Bug, clk clo
 	return g, nil
 }
 
+// Next returns an ID, waiting through the clock when the sequence is
+// used up.
+func (g *Snowflake) Next() (uint64, error) {
+	for {
+		id, wait, err := g.TryNext()
+		if err != nil || wait == 0 {
+			return id, err
+		}
+		clock.Sleep(g.clk, wait)
+	}
+}
+
 // TryNext follows snowflake.Generator.TryNext's contract.
 func (g *Snowflake) TryNext() (uint64, time.Duration, error) {
 	now := g.clk.Now()
