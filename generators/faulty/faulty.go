@@ -8,6 +8,8 @@
 package faulty
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -218,4 +220,32 @@ func (g *V7) NextHiLo() (hi, lo uint64) {
 	hi = ms<<16 | 0x7<<12 | a
 	lo = 0b10<<62 | g.rnd.Uint64()>>2
 	return hi, lo
+}
+
+// ReadThenWrite is a range allocator over a SQL sequence row that reads
+// the counter and writes it back in two statements without a
+// transaction: the lost-update bug behind duplicate keys whenever two
+// clients interleave. It exists to show that a linearizability check
+// against a real database catches it.
+type ReadThenWrite struct {
+	DB   *sql.DB
+	Name string
+	// Between, if set, runs between the read and the write (to widen the
+	// window in tests).
+	Between func()
+}
+
+// Allocate reads next, then writes next + n.
+func (a *ReadThenWrite) Allocate(ctx context.Context, n uint64) (lo, hi uint64, err error) {
+	var next int64
+	if err := a.DB.QueryRowContext(ctx, `SELECT next FROM idsim_sequences WHERE name = ?`, a.Name).Scan(&next); err != nil {
+		return 0, 0, err
+	}
+	if a.Between != nil {
+		a.Between()
+	}
+	if _, err := a.DB.ExecContext(ctx, `UPDATE idsim_sequences SET next = ? WHERE name = ?`, next+int64(n), a.Name); err != nil {
+		return 0, 0, err
+	}
+	return uint64(next), uint64(next) + n, nil
 }
