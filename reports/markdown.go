@@ -79,6 +79,28 @@ func Markdown(r *Results) ([]byte, error) {
 		fmt.Fprintf(&b, "\nAn ID is late when it sorts below an ID issued in an earlier %s window; its lateness is how long before it that ID was issued, and an index inserts it behind IDs that old.\n\n", dur(r.Runs[0].SortWindowNs))
 	}
 
+	lin := false
+	for _, run := range r.Runs {
+		if run.Linearizable == nil {
+			continue
+		}
+		if !lin {
+			b.WriteString("### Linearizability\n\n| scheme | allocations | windows | verdict |\n|---|--:|--:|---|\n")
+			lin = true
+		}
+		verdict := "linearizable (fetch-and-add with gaps)"
+		if !*run.Linearizable {
+			verdict = "**not linearizable**: " + run.LinearizabilityViolation
+			if run.LinearizabilityFile != "" {
+				verdict += fmt.Sprintf(" — see [%s](%s)", run.LinearizabilityFile, run.LinearizabilityFile)
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", run.Scheme, num(int64(run.LinearizabilityOps)), num(int64(run.LinearizabilityWindows)), verdict)
+	}
+	if lin {
+		b.WriteString("\nEach allocation spans from its request leaving the worker to its reply arriving; porcupine looks for an order of them, consistent with real time, in which each range starts at or above the end of the ranges before it.\n\n")
+	}
+
 	b.WriteString("## Expectations\n\n")
 	any := false
 	for _, run := range r.Runs {

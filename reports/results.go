@@ -14,6 +14,9 @@ type Results struct {
 	// File is where the scenario came from: a path as given, or
 	// "embedded:NAME.yaml" for a shipped scenario.
 	File string `json:"file"`
+	// Files are extra files written beside the report, by name (the
+	// linearizability visualisation of a violation).
+	Files map[string][]byte `json:"-"`
 	// Live is true for `idsim live`: real goroutines, clocks and etcd
 	// instead of the simulator.
 	Live bool   `json:"live,omitempty"`
@@ -124,6 +127,18 @@ type Run struct {
 	Gaps          int64 `json:"gaps,omitempty"`
 	BufferedAtEnd int64 `json:"buffered_at_end,omitempty"`
 	InFlightAtEnd int64 `json:"in_flight_at_end,omitempty"`
+	// For central allocators (rangebatch, autoinc, tickets): whether the
+	// history of allocations — each from its request leaving the worker
+	// to its reply arriving — is linearizable as fetch-and-add, checked
+	// with porcupine in LinearizabilityWindows windows; on a violation,
+	// LinearizabilityViolation says what broke and
+	// LinearizabilityFile names the HTML visualisation written beside the
+	// report.
+	Linearizable             *bool  `json:"linearizable,omitempty"`
+	LinearizabilityOps       int    `json:"linearizability_ops,omitempty"`
+	LinearizabilityWindows   int    `json:"linearizability_windows,omitempty"`
+	LinearizabilityViolation string `json:"linearizability_violation,omitempty"`
+	LinearizabilityFile      string `json:"linearizability_file,omitempty"`
 	// For Snowflake schemes with worker_ids: WorkerIDs names the
 	// strategy, WorkerIDGrants counts the worker IDs the coordinator
 	// handed out, CoordinatorRequests the claims and renewals that

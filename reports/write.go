@@ -75,6 +75,9 @@ func Write(dir string, r *Results) (string, error) {
 		}
 		contents[name] = b
 	}
+	for name, b := range r.Files {
+		contents[name] = b
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}

@@ -15,8 +15,8 @@ func TestRegressions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(scs) < 10 {
-		t.Fatalf("%d regression scenarios, want at least 10", len(scs))
+	if len(scs) < 11 {
+		t.Fatalf("%d regression scenarios, want at least 11", len(scs))
 	}
 	for _, sc := range scs {
 		t.Run(sc.Name, func(t *testing.T) {

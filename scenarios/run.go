@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/sim/check"
 	"github.com/idsim/idsim/sim/coord"
+	"github.com/idsim/idsim/sim/lincheck"
 	"github.com/idsim/idsim/sim/schemes"
 )
 
@@ -45,7 +47,10 @@ func Run(sc *Scenario, opt Options) (*reports.Results, error) {
 		if opt.Progress != nil {
 			opt.Progress(s.Label, i, len(sc.Schemes))
 		}
-		run, w, err := runScheme(sc, s, seed, opt.Parallelism)
+		if res.Files == nil {
+			res.Files = map[string][]byte{}
+		}
+		run, w, err := runScheme(sc, s, seed, opt.Parallelism, res.Files)
 		if err != nil {
 			return nil, fmt.Errorf("scenario %s, scheme %s: %w", sc.Name, s.Label, err)
 		}
@@ -115,7 +120,7 @@ func replayTarget(sc *Scenario) string {
 }
 
 // runScheme simulates one scheme and turns what happened into a report.
-func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim.World, error) {
+func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]byte) (*reports.Run, *sim.World, error) {
 	w, err := sim.New(sim.Config{
 		Seed:        seed,
 		Start:       sc.Start.UnixNano(),
@@ -199,6 +204,25 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int) (*reports.Run, *sim
 		run.Gaps = sum.Lost
 		run.InFlightAtEnd = run.Allocated - sum.Generated - run.BufferedAtEnd - run.Gaps
 	}
+	if s.Batch != nil || s.Kind == "tickets" {
+		lin := lincheck.Check(schemes.Allocations(w), time.Minute)
+		ok := lin.Linearizable && !lin.Unknown
+		run.Linearizable, run.LinearizabilityOps, run.LinearizabilityWindows = &ok, lin.Ops, lin.Windows
+		if !lin.Linearizable {
+			run.LinearizabilityViolation = lin.Overlap()
+			var notes []lincheck.Annotation
+			for _, a := range w.Activity() {
+				notes = append(notes, lincheck.Annotation{Tag: "faults", Text: a.Fault, Start: a.From, End: a.To})
+			}
+			var html bytes.Buffer
+			if err := lin.Visualize(&html, notes); err == nil {
+				run.LinearizabilityFile = "linearizability-" + s.Label + ".html"
+				files[run.LinearizabilityFile] = html.Bytes()
+			}
+		} else if lin.Unknown {
+			run.LinearizabilityViolation = "the check timed out in some window"
+		}
+	}
 	if s.RandomBits > 0 {
 		run.RandomBits = s.RandomBits
 		if s.Kind == "uuidv4" {
@@ -250,6 +274,15 @@ func (e Expectation) Evaluate(r *reports.Run, s Scheme, window time.Duration) (g
 		return fmt.Sprintf("%d duplicates", r.Duplicates), (r.Duplicates == 0) == e.boolean
 	case "monotonic":
 		return fmt.Sprintf("%d violations", r.MonotonicViolations), (r.MonotonicViolations == 0) == e.boolean
+	case "linearizable":
+		if r.Linearizable == nil {
+			return "not checked", false
+		}
+		got := "linearizable"
+		if !*r.Linearizable {
+			got = "not linearizable: " + r.LinearizabilityViolation
+		}
+		return got, *r.Linearizable == e.boolean
 	case "within_ceiling":
 		// A window can overlap one tick more than it spans, so a worker
 		// at the ceiling may show up to one tick's worth above it.

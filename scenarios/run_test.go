@@ -208,7 +208,7 @@ func TestLoadFileOrName(t *testing.T) {
 	if _, err := Load("ntp-backward"); err != nil {
 		t.Errorf("shipped name: %v", err)
 	}
-	if _, err := Load("no-such-scenario"); err == nil || !strings.Contains(err.Error(), "shipped: compare-all, duplicate-worker-id, ephemeral-sequential-churn, ntp-backward, restart-clock-back, sequence-flood, zombie-lease, regressions/… (10 scenarios") {
+	if _, err := Load("no-such-scenario"); err == nil || !strings.Contains(err.Error(), "shipped: compare-all, duplicate-worker-id, ephemeral-sequential-churn, ntp-backward, restart-clock-back, sequence-flood, zombie-lease, regressions/… (11 scenarios") {
 		t.Errorf("unknown name: %v", err)
 	}
 	if _, err := Load("missing/file.yaml"); err == nil {

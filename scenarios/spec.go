@@ -291,6 +291,7 @@ type expectSpec struct {
 	DelayedCalls        comparison `yaml:"delayed_calls"`
 	LateIDs             comparison `yaml:"late_ids"`
 	Gaps                comparison `yaml:"gaps"`
+	Linearizable        boolean    `yaml:"linearizable"`
 }
 
 func (e *expectSpec) UnmarshalYAML(n ast.Node) error {

@@ -27,8 +27,8 @@ var SchemeKinds = []struct {
 	{"uuidv4", "random_bits", "RFC 9562 version 4: 122 random bits"},
 	{"uuidv7", "on_clock_backward, random_bits, variant", "RFC 9562 version 7: Unix ms, sub-ms fraction as counter, 62 random bits; on_clock_backward: clamp (default) or error"},
 	{"ulid", "on_clock_backward, random_bits", "ULID: Unix ms and 80 random bits, incremented within a ms; on_clock_backward: clamp (default) or error"},
-	{"rangebatch", "batch, prefetch_at", "ranges of batch IDs from a database sequence over the network; prefetch_at: the fraction of a range used when the next is fetched"},
-	{"autoinc", "", "auto-increment: one database round trip per ID"},
+	{"rangebatch", "batch, prefetch_at, variant", "ranges of batch IDs from a database sequence over the network; prefetch_at: the fraction of a range used when the next is fetched"},
+	{"autoinc", "variant", "auto-increment: one database round trip per ID"},
 	{"tickets", "servers, variant", "Flickr-style ticket servers: servers databases, server k issuing k, k+n, k+2n, …; clients take turns and fail over when one is down"},
 }
 
@@ -343,7 +343,16 @@ func buildBatch(s schemeSpec, sc *Scenario, out *Scheme) error {
 		}
 	}
 	out.IDBits, out.Ordered = 64, true
-	out.Sim = schemes.RangeBatch{Config: cfg, Latency: sc.Network, First: 1}
+	rb := schemes.RangeBatch{Config: cfg, Latency: sc.Network, First: 1}
+	if s.Variant.set {
+		if s.Variant.v != "read_then_write" {
+			return errAt(s.Variant.p, "unknown %s variant %q (one of: read_then_write)", s.Kind.v, s.Variant.v)
+		}
+		// The write lands a network round trip after the read: a client
+		// that reads, then writes back over the same link.
+		rb.ReadThenWrite, out.Variant = 2*sc.Network.Base, s.Variant.v
+	}
+	out.Sim = rb
 	out.Batch = &cfg
 	switch {
 	case s.Kind.v == "autoinc":
@@ -356,6 +365,9 @@ func buildBatch(s schemeSpec, sc *Scenario, out *Scheme) error {
 	out.Config += fmt.Sprintf(", latency %v", time.Duration(sc.Network.Base))
 	if sc.Network.Jitter > 0 {
 		out.Config += fmt.Sprintf(" + up to %v", time.Duration(sc.Network.Jitter))
+	}
+	if out.Variant != "" {
+		out.Config += ", faulty variant " + out.Variant
 	}
 	return nil
 }
@@ -679,8 +691,12 @@ func validateExpect(f *fileSpec, sc *Scenario) error {
 		addCmp("delayed_calls", x.DelayedCalls)
 		addCmp("late_ids", x.LateIDs)
 		addCmp("gaps", x.Gaps)
+		if x.Linearizable.set && sc.Schemes[i].Batch == nil && sc.Schemes[i].Kind != "tickets" {
+			return errAt(x.Linearizable.p, "linearizable applies to central allocators (rangebatch, autoinc, tickets); %q is %s", e.label.v, sc.Schemes[i].Kind)
+		}
+		addBool("linearizable", x.Linearizable)
 		if len(list) == 0 {
-			return errAt(x.p, "no expectations for %q: use unique, monotonic, within_ceiling, duplicates, monotonic_violations, errors, generated, unserved, delayed_calls, late_ids or gaps", e.label.v)
+			return errAt(x.p, "no expectations for %q: use unique, monotonic, within_ceiling, duplicates, monotonic_violations, errors, generated, unserved, delayed_calls, late_ids, gaps or linearizable", e.label.v)
 		}
 		sc.Schemes[i].Expect = list
 	}

@@ -49,6 +49,7 @@ type service struct {
 	svc     Service
 	latency Latency
 	rng     *rand.PCG // reply latencies
+	record  bool      // keep its exchanges
 }
 
 // AddService registers a service reachable with the given one-way
@@ -62,7 +63,8 @@ func (w *World) AddService(name string, svc Service, latency Latency) error {
 			return fmt.Errorf("sim: service %s registered twice", name)
 		}
 	}
-	w.services = append(w.services, &service{name: name, svc: svc, latency: latency, rng: w.Stream("net/"+name, 0)})
+	rec, _ := svc.(interface{ RecordExchanges() bool })
+	w.services = append(w.services, &service{name: name, svc: svc, latency: latency, rng: w.Stream("net/"+name, 0), record: rec != nil && rec.RecordExchanges()})
 	if w.lookahead == 0 || latency.Base < w.lookahead {
 		w.lookahead = latency.Base
 	}
@@ -79,8 +81,25 @@ func (w *World) Service(name string) Service {
 	return nil
 }
 
+// Exchange is a request a worker sent to a service and the reply it got:
+// Sent and Returned are the true times the request left and the reply
+// reached the worker. Only services with a method RecordExchanges() bool
+// returning true have their exchanges kept, and only replies that reached
+// a live process.
+type Exchange struct {
+	Service        string
+	Worker         int
+	Sent, Returned int64
+	Request, Reply any
+}
+
+// Exchanges returns the recorded exchanges, in the order replies
+// arrived.
+func (w *World) Exchanges() []Exchange { return w.exchanges }
+
 // message is a request in flight from a worker.
 type message struct {
+	sent    int64
 	arrive  int64
 	service *service
 	payload any
@@ -180,7 +199,7 @@ func (e *Endpoint) Send(name string, request any) {
 		panic(fmt.Sprintf("sim: no service %q", name))
 	}
 	now := e.w.clk.now
-	e.outbox = append(e.outbox, message{arrive: now + s.latency.sample(e.rng) + e.extra(now), service: s, payload: request, epoch: e.epoch})
+	e.outbox = append(e.outbox, message{sent: now, arrive: now + s.latency.sample(e.rng) + e.extra(now), service: s, payload: request, epoch: e.epoch})
 }
 
 // OnReply sets the function that receives replies. It runs at the true
@@ -203,26 +222,32 @@ func (w *World) post() {
 					return
 				}
 				back := now + m.service.latency.sample(m.service.rng) + ep.extra(now)
-				w.At(back, func(now int64) { wk.deliver(now, reply, m.epoch) })
+				w.At(back, func(now int64) {
+					if wk.deliver(now, reply, m.epoch) && m.service.record {
+						w.exchanges = append(w.exchanges, Exchange{Service: m.service.name, Worker: wk.Index, Sent: m.sent, Returned: now, Request: m.payload, Reply: reply})
+					}
+				})
 			})
 		}
 		ep.outbox = ep.outbox[:0]
 	}
 }
 
-// deliver hands a reply to the worker's generator and wakes the worker.
-func (wk *Worker) deliver(now int64, reply any, epoch uint64) {
+// deliver hands a reply to the worker's generator and wakes the worker;
+// it reports whether the process that asked was there to take it.
+func (wk *Worker) deliver(now int64, reply any, epoch uint64) bool {
 	ep := wk.net
 	if wk.down || epoch != ep.epoch || ep.onReply == nil {
 		// The process that asked is gone; what the reply carried is lost.
 		if ids, ok := reply.(interface{ IDs() uint64 }); ok {
 			wk.stats.Lost += int64(ids.IDs())
 		}
-		return
+		return false
 	}
 	wk.clk.now = now
 	ep.onReply(reply)
 	if wk.blocked {
 		wk.readyAt, wk.blocked = now, false
 	}
+	return true
 }

@@ -105,6 +105,7 @@ type World struct {
 	// the last window; partSenders holds each goroutine's share.
 	senders     []*Worker
 	partSenders [][]*Worker
+	exchanges   []Exchange
 }
 
 // New builds a world: one worker per identity, each with a clock reading

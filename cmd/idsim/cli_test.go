@@ -245,7 +245,7 @@ func TestLiveBadInput(t *testing.T) {
 func TestRunRegressionsAndDirectories(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errs := idsim(t, dir, "run", "regressions", "--quiet", "--out", "res")
-	if code != 0 || strings.Count(out, " passed; report: ") != 10 {
+	if code != 0 || strings.Count(out, " passed; report: ") != 11 {
 		t.Fatalf("run regressions: exit %d\n%s%s", code, out, errs)
 	}
 	// A directory of scenario files runs them all.

@@ -64,6 +64,7 @@ var Why = map[string]string{
 	"instagram_no_wait_on_wrap":     "Variant instagram_no_wait_on_wrap (Instagram's next_id, 2012) takes a counter modulo 1024 without waiting for the next millisecond, so the 1025th ID of a millisecond repeats the first.",
 	"gofrs_counter_never_reset":     "Variant gofrs_counter_never_reset (gofrs/uuid issue 254) never resets its 12-bit counter at a new millisecond, so every 4096 IDs it wraps and sorts below the ID before it.",
 	"google_uuid_random_after_time": "Variant google_uuid_random_after_time (google/uuid before 1.6.0, issue 148) puts random bits after the timestamp, so IDs of one millisecond come out in random order.",
+	"read_then_write":               "Variant read_then_write reads the counter and writes it back a round trip later without a transaction, so allocations that interleave read the same value (a lost update).",
 	"same_offset":                   "Variant same_offset configures every ticket server with offset 1, so they hand out the same tickets (Flickr's scheme relies on distinct offsets).",
 }
 

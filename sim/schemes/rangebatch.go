@@ -6,6 +6,7 @@ import (
 
 	"github.com/idsim/idsim/generators/rangebatch"
 	"github.com/idsim/idsim/sim"
+	"github.com/idsim/idsim/sim/lincheck"
 )
 
 // DatabaseService is the name under which range allocation schemes
@@ -23,10 +24,25 @@ type SequenceDB struct {
 	next    uint64
 	step    uint64 // 0 or 1: contiguous; n: every n-th value (ticket servers)
 	outages [][2]int64
+	// ReadThenWrite, when positive, makes each allocation read the
+	// counter when the request arrives and write it back this long after,
+	// without a transaction: requests arriving in between read the same
+	// value (the lost-update bug of a SELECT-then-UPDATE allocator).
+	ReadThenWrite int64
+	pending       []pendingWrite
 	// Requests counts requests, Allocated the IDs handed out, Refused the
 	// requests turned away by an outage.
 	Requests, Allocated, Refused uint64
 }
+
+type pendingWrite struct {
+	at    int64
+	value uint64
+}
+
+// RecordExchanges asks the world to keep every allocation with its
+// timing, for the linearizability check.
+func (d *SequenceDB) RecordExchanges() bool { return true }
 
 // Outage makes the database refuse requests arriving in [from, to).
 func (d *SequenceDB) Outage(from, to int64) { d.outages = append(d.outages, [2]int64{from, to}) }
@@ -59,6 +75,17 @@ func (d *SequenceDB) Handle(now int64, _ int, req any) any {
 		d.Refused++
 		return allocReply{Err: ErrDatabaseUnavailable}
 	}
+	if d.ReadThenWrite > 0 {
+		// Writes land ReadThenWrite after their read, in order.
+		for len(d.pending) > 0 && d.pending[0].at <= now {
+			d.next = d.pending[0].value
+			d.pending = d.pending[1:]
+		}
+		lo := d.next
+		d.pending = append(d.pending, pendingWrite{at: now + d.ReadThenWrite, value: lo + r.N})
+		d.Allocated += r.N
+		return allocReply{R: rangebatch.Range{Lo: lo, Hi: lo + r.N}}
+	}
 	lo := d.next
 	if d.step > 1 {
 		// A ticket server hands out one value at a time, step apart.
@@ -81,6 +108,9 @@ type RangeBatch struct {
 	Latency sim.Latency
 	// First is the first ID of the sequence.
 	First uint64
+	// ReadThenWrite plants the lost-update bug in the database: see
+	// SequenceDB.ReadThenWrite.
+	ReadThenWrite int64
 }
 
 // IDBits returns 64.
@@ -88,7 +118,7 @@ func (RangeBatch) IDBits() int { return 64 }
 
 // Setup registers the database.
 func (s RangeBatch) Setup(w *sim.World) error {
-	return w.AddService(DatabaseService, &SequenceDB{next: s.First}, s.Latency)
+	return w.AddService(DatabaseService, &SequenceDB{next: s.First, ReadThenWrite: s.ReadThenWrite}, s.Latency)
 }
 
 // NewGenerator builds a worker's client.
@@ -140,4 +170,21 @@ func (c *batchClient) reply(r any) {
 		return
 	}
 	c.core.Supply(rep.R)
+}
+
+// Allocations returns, for the linearizability check, every allocation
+// a worker completed against the world's databases: when it was sent,
+// when its reply arrived, and the range it got. Failed requests, and
+// replies that reached a dead process, are left out: whether they took
+// effect is not known to the client.
+func Allocations(w *sim.World) []lincheck.Op {
+	var ops []lincheck.Op
+	for _, x := range w.Exchanges() {
+		rep, ok := x.Reply.(allocReply)
+		if !ok || rep.Err != nil {
+			continue
+		}
+		ops = append(ops, lincheck.Op{Client: x.Worker, Call: x.Sent, Return: x.Returned, N: rep.R.Len(), Lo: rep.R.Lo})
+	}
+	return ops
 }
