@@ -34,6 +34,9 @@ Usage:
                           run a scenario's Snowflake workers for real:
                           goroutines, the machine's clock, worker IDs from
                           etcd (in-process unless endpoints are given)
+  idsim check FILE [--layout NAME] [--ordered]
+                          audit IDs a real system produced: duplicates,
+                          order, clock regressions, workers, ceilings
   idsim list [scenarios|schemes|faults|layouts]
                           what ships with idsim
   idsim layout NAME       a Snowflake layout's bits, ceilings and horizon
@@ -61,6 +64,8 @@ func cli(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(rest, stdout, stderr)
 	case "live":
 		return cmdLive(rest, stdout, stderr)
+	case "check":
+		return cmdCheck(rest, stdout, stderr)
 	case "list":
 		return cmdList(rest, stdout, stderr)
 	case "layout":
