@@ -234,18 +234,24 @@ type ReadThenWrite struct {
 	// Between, if set, runs between the read and the write (to widen the
 	// window in tests).
 	Between func()
+	// Postgres selects $1-style placeholders.
+	Postgres bool
 }
 
 // Allocate reads next, then writes next + n.
 func (a *ReadThenWrite) Allocate(ctx context.Context, n uint64) (lo, hi uint64, err error) {
+	read, write := `SELECT next FROM idsim_sequences WHERE name = ?`, `UPDATE idsim_sequences SET next = ? WHERE name = ?`
+	if a.Postgres {
+		read, write = `SELECT next FROM idsim_sequences WHERE name = $1`, `UPDATE idsim_sequences SET next = $1 WHERE name = $2`
+	}
 	var next int64
-	if err := a.DB.QueryRowContext(ctx, `SELECT next FROM idsim_sequences WHERE name = ?`, a.Name).Scan(&next); err != nil {
+	if err := a.DB.QueryRowContext(ctx, read, a.Name).Scan(&next); err != nil {
 		return 0, 0, err
 	}
 	if a.Between != nil {
 		a.Between()
 	}
-	if _, err := a.DB.ExecContext(ctx, `UPDATE idsim_sequences SET next = ? WHERE name = ?`, next+int64(n), a.Name); err != nil {
+	if _, err := a.DB.ExecContext(ctx, write, next+int64(n), a.Name); err != nil {
 		return 0, 0, err
 	}
 	return uint64(next), uint64(next) + n, nil

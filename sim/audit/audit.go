@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -255,13 +256,13 @@ func Run(r io.Reader, opt Options) (*Report, error) {
 		switch kind {
 		case Number:
 			if opt.Layout != nil {
-				p, err := opt.Layout.Decode(id.Lo)
+				p, t, err := decode(opt.Layout, id.Lo)
 				if err != nil {
 					rep.BeforeEpoch++
 					note(&rep.TimeExamples, line, "%d does not decode with layout %s: %v", id.Lo, opt.Layout.Name, err)
 					continue
 				}
-				ts = p.Time.UnixNano()
+				ts = t
 				node = p.Datacenter<<opt.Layout.Worker.Bits | p.Worker
 				if opt.Workers != nil && !opt.Workers[node] {
 					rep.UnexpectedWorkers++
@@ -334,6 +335,27 @@ func Run(r io.Reader, opt Options) (*Report, error) {
 	}
 	slices.SortFunc(rep.Workers, func(a, b Worker) int { return cmp.Compare(a.Node, b.Node) })
 	return rep, nil
+}
+
+// decode splits a Snowflake ID, computing its time in int64 nanoseconds
+// when that cannot overflow (Layout.Decode uses big integers, which
+// would dominate a long audit).
+func decode(l *snowflake.Layout, id uint64) (snowflake.Parts, int64, error) {
+	field := func(f snowflake.Field) int64 { return int64(id >> f.Shift & f.Max()) }
+	tick, unit := field(l.Time), int64(l.Unit)
+	epoch := l.Epoch.UnixNano()
+	if unit > 0 && tick < (math.MaxInt64-max(epoch, 0))/unit && l.Epoch.Year() > 1677 {
+		used := l.Time.Max()<<l.Time.Shift | l.Datacenter.Max()<<l.Datacenter.Shift | l.Worker.Max()<<l.Worker.Shift | l.Sequence.Max()<<l.Sequence.Shift
+		if id&^used == 0 {
+			p := snowflake.Parts{Tick: tick, Datacenter: field(l.Datacenter), Worker: field(l.Worker), Sequence: field(l.Sequence)}
+			return p, epoch + tick*unit, nil
+		}
+	}
+	p, err := l.Decode(id)
+	if err != nil {
+		return p, 0, err
+	}
+	return p, p.Time.UnixNano(), nil
 }
 
 func workerSuffix(node int64) string {

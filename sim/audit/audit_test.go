@@ -145,3 +145,30 @@ func FuzzParseLine(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkAudit audits a million Snowflake IDs from 64 workers, in
+// order, with the duplicate check spilling to disk.
+func BenchmarkAudit(b *testing.B) {
+	l := snowflake.Twitter
+	var sb strings.Builder
+	tick := uint64(start.Sub(l.Epoch) / l.Unit)
+	n := 0
+	for ms := uint64(0); n < 1_000_000; ms++ {
+		for w := uint64(0); w < 64; w++ {
+			for seq := uint64(0); seq < 16; seq++ {
+				fmt.Fprintln(&sb, (tick+ms)<<l.Time.Shift|w<<l.Worker.Shift|seq)
+				n++
+			}
+		}
+	}
+	text := sb.String()
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for range b.N {
+		rep, err := Run(strings.NewReader(text), Options{Layout: &l, Ordered: true, Now: start.Add(time.Hour), ChunkIDs: 1 << 18, TempDir: b.TempDir()})
+		if err != nil || !rep.Clean() {
+			b.Fatal(err, rep.Duplicates)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}

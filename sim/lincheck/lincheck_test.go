@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/lib/pq"
 	_ "modernc.org/sqlite"
 
 	"github.com/idsim/idsim/generators/faulty"
@@ -101,19 +103,44 @@ func TestPlantedViolations(t *testing.T) {
 	}
 }
 
-// Against a real SQLite database: concurrent clients of the SQL
-// allocator give a linearizable history; the read-then-write allocator
-// without a transaction does not.
+// Against a real SQLite database (and PostgreSQL when IDSIM_POSTGRES_DSN
+// names one): concurrent clients of the SQL allocator give a
+// linearizable history; the read-then-write allocator without a
+// transaction does not.
 func TestSQLiteAllocators(t *testing.T) {
-	ctx := context.Background()
-	open := func(t *testing.T) *sql.DB {
+	testSQLAllocators(t, false, func(t *testing.T) *sql.DB {
 		path := filepath.Join(t.TempDir(), "seq.db")
 		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_txlock=immediate")
 		if err != nil {
 			t.Fatal(err)
 		}
+		return db
+	})
+}
+
+func TestPostgresAllocators(t *testing.T) {
+	dsn := os.Getenv("IDSIM_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("set IDSIM_POSTGRES_DSN (e.g. postgres://user:pw@localhost/db?sslmode=disable) to run against PostgreSQL")
+	}
+	testSQLAllocators(t, true, func(t *testing.T) *sql.DB {
+		db, err := sql.Open("postgres", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`DROP TABLE IF EXISTS idsim_sequences`); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	})
+}
+
+func testSQLAllocators(t *testing.T, postgres bool, connect func(*testing.T) *sql.DB) {
+	ctx := context.Background()
+	open := func(t *testing.T) *sql.DB {
+		db := connect(t)
 		t.Cleanup(func() { db.Close() })
-		if err := (&rangebatch.SQL{DB: db, Name: "orders"}).Init(ctx, 1); err != nil {
+		if err := (&rangebatch.SQL{DB: db, Name: "orders", Postgres: postgres}).Init(ctx, 1); err != nil {
 			t.Fatal(err)
 		}
 		return db
@@ -142,7 +169,7 @@ func TestSQLiteAllocators(t *testing.T) {
 		return ops
 	}
 	t.Run("atomic update", func(t *testing.T) {
-		a := &rangebatch.SQL{DB: open(t), Name: "orders"}
+		a := &rangebatch.SQL{DB: open(t), Name: "orders", Postgres: postgres}
 		ops := run(t, func(n uint64) (uint64, error) { r, err := a.Allocate(ctx, n); return r.Lo, err })
 		r := Check(ops, 0)
 		t.Logf("%d allocations in %d windows (largest %d)", r.Ops, r.Windows, r.Largest)
@@ -151,7 +178,7 @@ func TestSQLiteAllocators(t *testing.T) {
 		}
 	})
 	t.Run("read then write", func(t *testing.T) {
-		a := &faulty.ReadThenWrite{DB: open(t), Name: "orders", Between: runtime.Gosched}
+		a := &faulty.ReadThenWrite{DB: open(t), Name: "orders", Between: runtime.Gosched, Postgres: postgres}
 		ops := run(t, func(n uint64) (uint64, error) { lo, _, err := a.Allocate(ctx, n); return lo, err })
 		r := Check(ops, 0)
 		if r.Linearizable {
