@@ -264,3 +264,34 @@ func TestRunRegressionsAndDirectories(t *testing.T) {
 		t.Errorf("empty directory: exit %d, %s", code, errs)
 	}
 }
+
+func TestCheckCommand(t *testing.T) {
+	dir := t.TempDir()
+	clean := filepath.Join(dir, "clean.txt")
+	os.WriteFile(clean, []byte("175928847299117063\n175928847299117064\n"), 0o644)
+	code, out, errs := idsim(t, dir, "check", clean, "--layout", "discord", "--ordered", "--now", "2026-01-01T00:00:00Z")
+	if code != 0 || !strings.Contains(out, "2 lines, 2 IDs") || !strings.Contains(out, "duplicates:            none") {
+		t.Fatalf("clean file: exit %d\n%s%s", code, out, errs)
+	}
+	dirty := filepath.Join(dir, "dirty.csv")
+	os.WriteFile(dirty, []byte("n,id\n1,175928847299117063\n2,oops\n3,175928847299117063\n"), 0o644)
+	code, out, _ = idsim(t, dir, "check", dirty, "--column", "2", "--header", "--layout", "discord", "--ordered")
+	if code != 1 || !strings.Contains(out, "line 3: \"oops\" is not an ID") || !strings.Contains(out, "line 4: 175928847299117063 repeats line 2") {
+		t.Errorf("dirty file: exit %d\n%s", code, out)
+	}
+	for _, tt := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"check"}, "name one file"},
+		{[]string{"check", "missing.txt"}, "no such file"},
+		{[]string{"check", clean, "--layout", "nope"}, "unknown layout"},
+		{[]string{"check", clean, "--workers", "5-2"}, "not a range"},
+		{[]string{"check", clean, "--now", "yesterday"}, "RFC 3339"},
+		{[]string{"check", dirty, "--column", "2", "--strict"}, "line 1:"},
+	} {
+		if code, _, errs := idsim(t, dir, tt.args...); code != 2 || !strings.Contains(errs, tt.msg) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", tt.args, code, errs, tt.msg)
+		}
+	}
+}
