@@ -37,6 +37,11 @@ Usage:
   idsim check FILE [--layout NAME] [--ordered]
                           audit IDs a real system produced: duplicates,
                           order, clock regressions, workers, ceilings
+  idsim sweep SCENARIO --seeds N [--shard K/N]
+                          run a scenario over many seeds; report failing ones
+  idsim merge DIR...      join the shards of a sweep
+  idsim minimize SCENARIO [--seed N] [--out FILE]
+                          shrink a failing scenario to a minimal one
   idsim list [scenarios|schemes|faults|layouts]
                           what ships with idsim
   idsim layout NAME       a Snowflake layout's bits, ceilings and horizon
@@ -66,6 +71,12 @@ func cli(args []string, stdout, stderr io.Writer) int {
 		return cmdLive(rest, stdout, stderr)
 	case "check":
 		return cmdCheck(rest, stdout, stderr)
+	case "sweep":
+		return cmdSweep(rest, stdout, stderr)
+	case "merge":
+		return cmdMerge(rest, stdout, stderr)
+	case "minimize", "minimise":
+		return cmdMinimize(rest, stdout, stderr)
 	case "list":
 		return cmdList(rest, stdout, stderr)
 	case "layout":

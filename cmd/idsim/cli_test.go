@@ -295,3 +295,46 @@ func TestCheckCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestSweepMergeAndMinimizeCommands(t *testing.T) {
+	dir := t.TempDir()
+	src := "name: flaky\nduration: 100ms\nworkers: {count: 2}\nload: {per_worker: 1000/s}\nschemes: [{label: v4, kind: uuidv4, random_bits: 16}]\nexpect: {v4: {unique: true}}\n"
+	os.WriteFile(filepath.Join(dir, "flaky.yaml"), []byte(src), 0o644)
+	code, out, errs := idsim(t, dir, "sweep", "flaky.yaml", "--seeds", "30", "--out", "whole")
+	if code != 1 || !strings.Contains(out, "failing") || !strings.Contains(out, "failed: idsim run flaky.yaml --seed ") {
+		t.Fatalf("sweep: exit %d\n%s%s", code, out, errs)
+	}
+	for _, k := range []string{"1/2", "2/2"} {
+		if code, out, errs := idsim(t, dir, "sweep", "flaky.yaml", "--seeds", "30", "--shard", k, "--out", "shards"); code == 2 {
+			t.Fatalf("shard %s: %s%s", k, out, errs)
+		}
+	}
+	if code, out, errs := idsim(t, dir, "merge", "shards", "--out", "merged"); code != 1 {
+		t.Fatalf("merge: exit %d\n%s%s", code, out, errs)
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "whole", "flaky", "sweep.json"))
+	b, _ := os.ReadFile(filepath.Join(dir, "merged", "flaky", "sweep.json"))
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Error("merged sweep.json differs from the whole sweep's")
+	}
+	for _, tt := range [][]string{{"sweep", "flaky.yaml"}, {"sweep", "flaky.yaml", "--seeds", "3", "--shard", "3/2"}, {"merge", "nowhere"}, {"merge", "whole"}} {
+		if code, _, _ := idsim(t, dir, tt...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", tt, code)
+		}
+	}
+	// A failing seed minimizes to a file that still fails.
+	var seed string
+	for _, line := range strings.Split(out, "\n") {
+		if i := strings.Index(line, "--seed "); i >= 0 {
+			seed = strings.TrimSpace(line[i+7:])
+			break
+		}
+	}
+	code, out, errs = idsim(t, dir, "minimize", "flaky.yaml", "--seed", seed, "--out", "min.yaml")
+	if code != 0 || !strings.Contains(out, "wrote min.yaml") {
+		t.Fatalf("minimize: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, _ := idsim(t, dir, "run", "min.yaml", "--quiet", "--out", "m"); code != 1 {
+		t.Errorf("the minimized scenario exits %d, want 1", code)
+	}
+}
