@@ -55,7 +55,7 @@ func TestWriteReplaces(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != "duplicates.csv report.md results.json" {
+	if strings.Join(names, " ") != "charts duplicates.csv report.html report.md results.json" {
 		t.Errorf("files %v", names)
 	}
 	all, _ := os.ReadDir(dir)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -78,6 +79,25 @@ func Write(dir string, r *Results) (string, error) {
 	for name, b := range r.Files {
 		contents[name] = b
 	}
+	charts, err := Charts(r)
+	if err != nil {
+		return "", err
+	}
+	var md bytes.Buffer
+	md.Write(contents[ReportFile])
+	md.WriteString("\n## Charts\n\n")
+	for _, c := range charts {
+		contents[path.Join(ChartsDir, c.Name+".png")] = c.PNG
+		contents[path.Join(ChartsDir, c.Name+".svg")] = c.SVG
+		fmt.Fprintf(&md, "![%s](%s/%s.png)\n\n", c.Title, ChartsDir, c.Name)
+	}
+	fmt.Fprintf(&md, "The same charts, and every finding, are in [%s](%s).\n", HTMLFile, HTMLFile)
+	contents[ReportFile] = md.Bytes()
+	page, err := HTML(r, charts)
+	if err != nil {
+		return "", err
+	}
+	contents[HTMLFile] = page
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -88,7 +108,11 @@ func Write(dir string, r *Results) (string, error) {
 	}
 	defer os.RemoveAll(tmp)
 	for name, b := range contents {
-		if err := os.WriteFile(filepath.Join(tmp, name), b, 0o644); err != nil {
+		p := filepath.Join(tmp, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
 			return "", err
 		}
 	}
