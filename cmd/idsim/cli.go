@@ -40,6 +40,7 @@ Usage:
   idsim sweep SCENARIO --seeds N [--shard K/N]
                           run a scenario over many seeds; report failing ones
   idsim merge DIR...      join the shards of a sweep
+  idsim report DIR...     put the results of several runs side by side
   idsim minimize SCENARIO [--seed N] [--out FILE]
                           shrink a failing scenario to a minimal one
   idsim list [scenarios|schemes|faults|layouts]
@@ -73,6 +74,8 @@ func cli(args []string, stdout, stderr io.Writer) int {
 		return cmdCheck(rest, stdout, stderr)
 	case "sweep":
 		return cmdSweep(rest, stdout, stderr)
+	case "report":
+		return cmdReport(rest, stdout, stderr)
 	case "merge":
 		return cmdMerge(rest, stdout, stderr)
 	case "minimize", "minimise":

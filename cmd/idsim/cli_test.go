@@ -338,3 +338,23 @@ func TestSweepMergeAndMinimizeCommands(t *testing.T) {
 		t.Errorf("the minimized scenario exits %d, want 1", code)
 	}
 }
+
+func TestReportCommand(t *testing.T) {
+	dir := t.TempDir()
+	if code, out, errs := idsim(t, dir, "run", "duplicate-worker-id", "sequence-flood", "--quiet", "--out", "runs"); code != 0 {
+		t.Fatalf("run: %d\n%s%s", code, out, errs)
+	}
+	code, out, errs := idsim(t, dir, "report", "runs", "--out", "cmp")
+	if code != 0 || !strings.Contains(out, "2 runs compared") {
+		t.Fatalf("report: exit %d\n%s%s", code, out, errs)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "cmp", "comparison.md"))
+	for _, want := range []string{"| duplicate-worker-id | 7 | ignore |", "| sequence-flood |", "comparison.png"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("comparison.md lacks %q:\n%s", want, md)
+		}
+	}
+	if code, _, errs := idsim(t, dir, "report", "cmp"); code != 2 || !strings.Contains(errs, "holds no results.json") {
+		t.Errorf("a directory without results: exit %d, %s", code, errs)
+	}
+}

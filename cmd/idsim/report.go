@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/idsim/idsim/reports"
+)
+
+func cmdReport(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("report", "report RESULT_DIR... [--out DIR]",
+		`Puts the results of several runs side by side: each RESULT_DIR is a
+directory 'idsim run' wrote (holding results.json), or a directory of them.
+Writes DIR/comparison.md, comparison.html and comparison.png: one row per
+scenario and scheme, and a chart of every run's duplicates.`, stderr)
+	out := fs.String("out", "idsim-out", "directory to write the comparison into")
+	names, err := parse(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	if len(names) == 0 {
+		fmt.Fprintln(stderr, "idsim report: name result directories, e.g. idsim report idsim-out/ntp-backward idsim-out/zombie-lease")
+		return exitUsage
+	}
+	var c reports.Comparison
+	for _, n := range names {
+		var files []string
+		if _, err := os.Stat(filepath.Join(n, reports.ResultsFile)); err == nil {
+			files = []string{filepath.Join(n, reports.ResultsFile)}
+		} else {
+			files, _ = filepath.Glob(filepath.Join(n, "*", reports.ResultsFile))
+		}
+		if len(files) == 0 {
+			fmt.Fprintf(stderr, "idsim report: %s holds no %s (run 'idsim run' first)\n", n, reports.ResultsFile)
+			return exitUsage
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				fmt.Fprintf(stderr, "idsim report: %v\n", err)
+				return exitUsage
+			}
+			var r reports.Results
+			if err := json.Unmarshal(b, &r); err != nil {
+				fmt.Fprintf(stderr, "idsim report: %s: %v\n", f, err)
+				return exitUsage
+			}
+			c.Results = append(c.Results, &r)
+		}
+	}
+	chart, err := c.Chart()
+	if err != nil {
+		fmt.Fprintf(stderr, "idsim report: %v\n", err)
+		return exitUsage
+	}
+	page, err := c.HTML(chart)
+	if err != nil {
+		fmt.Fprintf(stderr, "idsim report: %v\n", err)
+		return exitUsage
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		fmt.Fprintf(stderr, "idsim report: %v\n", err)
+		return exitUsage
+	}
+	for name, b := range map[string][]byte{"comparison.md": c.Markdown("comparison.png"), "comparison.html": page, "comparison.png": chart.PNG} {
+		if err := writeAtomic(filepath.Join(*out, name), b); err != nil {
+			fmt.Fprintf(stderr, "idsim report: %v\n", err)
+			return exitUsage
+		}
+	}
+	fmt.Fprintf(stdout, "%d runs compared; report: %s\n", len(c.Results), filepath.Join(*out, "comparison.md"))
+	return exitOK
+}
