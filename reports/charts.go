@@ -46,6 +46,7 @@ func Charts(r *Results) ([]Chart, error) {
 		{"duplicates", "Duplicates by scheme and cause", duplicatesChart},
 		{"throughput", "Throughput against offered load", throughputChart},
 		{"waits", "Time calls waited", waitsChart},
+		{"timeline", "ID timestamps against true time", timelineChart},
 		{"horizons", "When each layout runs out of time bits", horizonsChart},
 	} {
 		p, h, err := c.draw(r)
@@ -345,4 +346,55 @@ func si(v float64) string {
 		}
 	}
 	return fmt.Sprintf("%g", math.Round(v*1000)/1000)
+}
+
+// timelineChart draws, for the first scheme with a timeline, the time
+// inside each sampled worker's IDs against true time: a step back shows
+// as a drop, and the IDs issued until the line climbs back over its old
+// height repeat timestamps already used.
+func timelineChart(r *Results) (*plot.Plot, vg.Length, error) {
+	var run *Run
+	for i := range r.Runs {
+		if len(r.Runs[i].Timeline) > 0 {
+			run = &r.Runs[i]
+			break
+		}
+	}
+	if run == nil {
+		return nil, 0, nil
+	}
+	p := newPlot(fmt.Sprintf("Time inside the IDs of %s against true time", run.Scheme), "true time (s)")
+	p.Y.Label.Text = "time in the ID (s since start)"
+	p.Y.Label.TextStyle.Font.Size = vg.Points(11)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for k, tl := range run.Timeline {
+		var pts plotter.XYs
+		for _, pt := range tl.Points {
+			x, y := float64(pt[0])/1e9, float64(pt[1])/1e9
+			pts = append(pts, plotter.XY{X: x, Y: y})
+			lo, hi = min(lo, x), max(hi, x)
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		sc, err := plotter.NewScatter(pts)
+		if err != nil {
+			return nil, 0, err
+		}
+		sc.GlyphStyle = draw.GlyphStyle{Color: palette[k%len(palette)], Radius: vg.Points(1.6), Shape: draw.CircleGlyph{}}
+		p.Add(sc)
+		p.Legend.Add(fmt.Sprintf("worker %d", tl.Worker), sc)
+	}
+	if math.IsInf(lo, 1) {
+		return nil, 0, nil
+	}
+	ref, err := plotter.NewLine(plotter.XYs{{X: lo, Y: lo}, {X: hi, Y: hi}})
+	if err != nil {
+		return nil, 0, err
+	}
+	ref.LineStyle = draw.LineStyle{Color: color.Gray{Y: 150}, Width: vg.Points(0.8), Dashes: []vg.Length{vg.Points(3), vg.Points(3)}}
+	p.Add(ref)
+	p.Legend.Add("true time", ref)
+	p.Legend.Top, p.Legend.Left = true, true
+	return p, 9 * vg.Centimeter, nil
 }

@@ -139,6 +139,10 @@ type Run struct {
 	LinearizabilityWindows   int    `json:"linearizability_windows,omitempty"`
 	LinearizabilityViolation string `json:"linearizability_violation,omitempty"`
 	LinearizabilityFile      string `json:"linearizability_file,omitempty"`
+	// Timeline samples, for the workers whose clocks a fault moved, the
+	// time inside the IDs they issued against true time, around the
+	// faults (Snowflake schemes).
+	Timeline []WorkerTimeline `json:"timeline,omitempty"`
 	// For Snowflake schemes with worker_ids: WorkerIDs names the
 	// strategy, WorkerIDGrants counts the worker IDs the coordinator
 	// handed out, CoordinatorRequests the claims and renewals that
@@ -216,6 +220,14 @@ type ErrorKind struct {
 // order on every other ID, and listing each would make results.json
 // hundreds of megabytes without telling more.
 const MaxMonotonicFindings = 1000
+
+// WorkerTimeline is one worker's sampled IDs: for each, the true time it
+// was issued and the time its timestamp field says, both in nanoseconds
+// since the start of the run.
+type WorkerTimeline struct {
+	Worker int        `json:"worker"`
+	Points [][2]int64 `json:"points"`
+}
 
 // Issue is one issue of an ID.
 type Issue struct {

@@ -188,6 +188,7 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]
 	}
 
 	if sf := s.Snowflake; sf != nil {
+		run.Timeline = timeline(sc, w, sf.Layout)
 		run.Layout, run.Policy = sf.Layout.Name, sf.OnBackward.String()
 		run.CeilingPerWorker, run.CeilingPerCluster = sf.Layout.CeilingPerWorker(), sf.Layout.CeilingPerCluster()
 	}
@@ -654,4 +655,64 @@ func (x explainer) holding(worker int, node, t int64) string {
 		s += "; its session was alive"
 	}
 	return s
+}
+
+// timeline samples, for up to three workers whose clocks a fault moved
+// (or that restarted), the time inside their IDs against true time, from
+// half a second before the first such fault to half a second after the
+// last: 400 points per worker.
+func timeline(sc *Scenario, w *sim.World, l snowflake.Layout) []reports.WorkerTimeline {
+	from, to := int64(-1), int64(0)
+	var workers []int
+	for _, a := range w.Activity() {
+		f := faultByID(sc, a.Fault)
+		switch f.(type) {
+		case faults.ClockStep, faults.ClockDrift, faults.ClockFreeze, faults.Restart:
+		default:
+			continue
+		}
+		if from < 0 || a.From < from {
+			from = a.From
+		}
+		to = max(to, a.To)
+		for _, wk := range a.Workers {
+			if !slices.Contains(workers, wk) && len(workers) < 3 {
+				workers = append(workers, wk)
+			}
+		}
+	}
+	if from < 0 || len(workers) == 0 {
+		return nil
+	}
+	from, to = max(0, from-int64(500*time.Millisecond)), min(int64(sc.Duration), to+int64(500*time.Millisecond))
+	slices.Sort(workers)
+	start := sc.Start.UnixNano()
+	var out []reports.WorkerTimeline
+	for _, wk := range workers {
+		var all [][2]int64
+		w.Workers()[wk].Log().Each(func(_ int64, id uint64, t int64) bool {
+			if t >= from && t <= to {
+				if p, err := l.Decode(id); err == nil {
+					all = append(all, [2]int64{t, p.Time.UnixNano() - start})
+				}
+			}
+			return t <= to
+		})
+		step := max(1, len(all)/400)
+		tl := reports.WorkerTimeline{Worker: wk, Points: [][2]int64{}}
+		for i := 0; i < len(all); i += step {
+			tl.Points = append(tl.Points, all[i])
+		}
+		out = append(out, tl)
+	}
+	return out
+}
+
+func faultByID(sc *Scenario, id string) faults.Fault {
+	for _, f := range sc.Faults {
+		if f.ID == id {
+			return f.Fault
+		}
+	}
+	return nil
 }
