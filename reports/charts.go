@@ -47,6 +47,7 @@ func Charts(r *Results) ([]Chart, error) {
 		{"throughput", "Throughput against offered load", throughputChart},
 		{"waits", "Time calls waited", waitsChart},
 		{"timeline", "ID timestamps against true time", timelineChart},
+		{"birthday", "Random collisions beside the birthday bound", birthdayChart},
 		{"horizons", "When each layout runs out of time bits", horizonsChart},
 	} {
 		p, h, err := c.draw(r)
@@ -397,4 +398,59 @@ func timelineChart(r *Results) (*plot.Plot, vg.Length, error) {
 	p.Legend.Add("true time", ref)
 	p.Legend.Top, p.Legend.Left = true, true
 	return p, 9 * vg.Centimeter, nil
+}
+
+// birthdayChart draws, for each random scheme with truncated bits, the
+// duplicates measured as IDs accumulate beside the birthday bound.
+func birthdayChart(r *Results) (*plot.Plot, vg.Length, error) {
+	p := newPlot("Random collisions beside the birthday bound", "IDs issued so far")
+	p.Y.Label.Text = "duplicates"
+	p.Y.Label.TextStyle.Font.Size = vg.Points(11)
+	k := 0
+	for _, run := range r.Runs {
+		if len(run.Birthday) == 0 {
+			continue
+		}
+		var measured, expected plotter.XYs
+		for _, pt := range run.Birthday {
+			measured = append(measured, plotter.XY{X: float64(pt.IDs), Y: float64(pt.Measured)})
+			expected = append(expected, plotter.XY{X: float64(pt.IDs), Y: pt.Expected})
+		}
+		ml, mp, err := plotter.NewLinePoints(measured)
+		if err != nil {
+			return nil, 0, err
+		}
+		c := palette[k%len(palette)]
+		ml.Color, mp.Color = c, c
+		mp.Shape = draw.CircleGlyph{}
+		el, err := plotter.NewLine(expected)
+		if err != nil {
+			return nil, 0, err
+		}
+		el.Color = c
+		el.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		p.Add(ml, mp, el)
+		p.Legend.Add(fmt.Sprintf("%s: measured (%d random bits)", run.Scheme, run.RandomBits), ml, mp)
+		p.Legend.Add(fmt.Sprintf("%s: birthday bound n²/2^%d", run.Scheme, run.RandomBits+1), el)
+		k++
+	}
+	if k == 0 {
+		return nil, 0, nil
+	}
+	p.Legend.Top, p.Legend.Left = true, true
+	p.X.Tick.Marker = siLinear{}
+	return p, 9 * vg.Centimeter, nil
+}
+
+// siLinear labels a linear axis with k and M.
+type siLinear struct{}
+
+func (siLinear) Ticks(min, max float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = si(ts[i].Value)
+		}
+	}
+	return ts
 }

@@ -82,6 +82,9 @@ type Run struct {
 	// birthday bound n²/2^(b+1) predicts for the IDs generated.
 	RandomBits       int     `json:"random_bits,omitempty"`
 	BirthdayExpected float64 `json:"birthday_expected,omitempty"`
+	// Birthday follows the duplicates as IDs accumulate: at 20 moments
+	// of the run, the IDs so far, the duplicates so far and the bound.
+	Birthday []BirthdayPoint `json:"birthday,omitempty"`
 
 	Offered   int64 `json:"offered"`
 	Generated int64 `json:"generated"`
@@ -220,6 +223,14 @@ type ErrorKind struct {
 // order on every other ID, and listing each would make results.json
 // hundreds of megabytes without telling more.
 const MaxMonotonicFindings = 1000
+
+// BirthdayPoint is a moment of a run: IDs issued so far, duplicates
+// measured so far, and the birthday bound n²/2^(b+1) for that many.
+type BirthdayPoint struct {
+	IDs      int64   `json:"ids"`
+	Measured int64   `json:"measured"`
+	Expected float64 `json:"expected"`
+}
 
 // WorkerTimeline is one worker's sampled IDs: for each, the true time it
 // was issued and the time its timestamp field says, both in nanoseconds

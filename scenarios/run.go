@@ -248,6 +248,9 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]
 	}
 	run.Duplicates = int64(len(run.DuplicateList))
 	run.DuplicateGroups = ex.group(run.DuplicateList)
+	if s.Kind == "uuidv4" && s.RandomBits > 0 && s.RandomBits < 122 {
+		run.Birthday = birthdayCurve(w, run.DuplicateList, s.RandomBits, int64(sc.Duration))
+	}
 	run.Ordered = s.Ordered
 	if s.Ordered {
 		for i, v := range sum.Violations {
@@ -715,4 +718,30 @@ func faultByID(sc *Scenario, id string) faults.Fault {
 		}
 	}
 	return nil
+}
+
+// birthdayCurve measures, at 20 moments of the run, the duplicates so far
+// beside the birthday bound for the IDs issued so far.
+func birthdayCurve(w *sim.World, dups []reports.Duplicate, bits int, duration int64) []reports.BirthdayPoint {
+	const points = 20
+	var issued [points + 1]int64
+	for _, l := range w.Logs() {
+		l.Each(func(_ int64, _ uint64, t int64) bool {
+			issued[min(points, t*points/duration+1)]++
+			return true
+		})
+	}
+	var seen [points + 1]int64
+	for _, d := range dups {
+		seen[min(points, d.Copy.AtNs*points/duration+1)]++
+	}
+	var out []reports.BirthdayPoint
+	var n, m int64
+	for k := 1; k <= points; k++ {
+		n += issued[k]
+		m += seen[k]
+		f := float64(n)
+		out = append(out, reports.BirthdayPoint{IDs: n, Measured: m, Expected: math.Ldexp(f*f, -(bits + 1))})
+	}
+	return out
 }
