@@ -159,85 +159,24 @@ func reversed(s []string) []string {
 	return out
 }
 
-// throughputChart plots, per scheme on a log axis, the offered and
-// generated IDs per second of the cluster and the peak of one worker,
-// with the layout's per-worker ceiling.
-func throughputChart(r *Results) (*plot.Plot, vg.Length, error) {
-	n := len(r.Runs)
-	p := newPlot("Throughput against offered load (log scale)", "IDs per second")
-	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = siTicks{}
-	series := []struct {
-		label string
-		value func(Run) float64
-		shape draw.GlyphDrawer
-	}{
-		{"offered (cluster)", func(x Run) float64 { return x.OfferedPerSec }, draw.RingGlyph{}},
-		{"generated (cluster)", func(x Run) float64 { return x.GeneratedPerSec }, draw.CircleGlyph{}},
-		{"peak of one worker", func(x Run) float64 { return x.PeakWorkerRate }, draw.TriangleGlyph{}},
-		{"ceiling of one worker", func(x Run) float64 { return x.CeilingPerWorker }, draw.BoxGlyph{}},
-	}
-	lo, hi := math.Inf(1), 0.0
-	for k, s := range series {
-		var pts plotter.XYs
-		for i, run := range r.Runs {
-			v := s.value(run)
-			if v <= 0 {
-				continue
-			}
-			lo, hi = min(lo, v), max(hi, v)
-			pts = append(pts, plotter.XY{X: v, Y: float64(n - 1 - i)})
-		}
-		if len(pts) == 0 {
-			continue
-		}
-		sc, err := plotter.NewScatter(pts)
-		if err != nil {
-			return nil, 0, err
-		}
-		// The ring of the offered load is drawn larger, around the dot of
-		// what was generated when they are equal.
-		sc.GlyphStyle = draw.GlyphStyle{Color: palette[k], Radius: vg.Points(float64(4 + 2*max(0, 1-k))), Shape: s.shape}
-		p.Add(sc)
-		p.Legend.Add(s.label, sc)
-	}
-	if hi == 0 {
-		return nil, 0, nil
-	}
-	var names []string
-	for _, run := range r.Runs {
-		names = append(names, run.Scheme)
-	}
-	p.NominalY(reversed(names)...)
-	p.X.Min, p.X.Max = lo/2, hi*30 // room for the legend on the right
-	p.Legend.Top = true
-	return p, rowsHeight(n), nil
+// series is one kind of point of a dot chart: a value per run.
+type series struct {
+	label string
+	value func(Run) float64
+	shape draw.GlyphDrawer
+	big   bool // drawn larger, around the dots of the next series
 }
 
-// waitsChart shows, per scheme, the mean wait of the calls that waited
-// and the longest delay of any call, in milliseconds on a log axis.
-func waitsChart(r *Results) (*plot.Plot, vg.Length, error) {
+// dotChart puts a row per scheme and a point per series on a log axis;
+// headroom widens the axis on the right, so the legend does not cover
+// the points.
+func dotChart(r *Results, title, xlabel string, ss []series, headroom float64) (*plot.Plot, vg.Length, error) {
 	n := len(r.Runs)
-	p := newPlot("How long calls waited (log scale)", "milliseconds")
+	p := newPlot(title, xlabel)
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = siTicks{}
-	ms := float64(time.Millisecond)
-	series := []struct {
-		label string
-		value func(Run) float64
-		shape draw.GlyphDrawer
-	}{
-		{"mean wait of calls that waited", func(x Run) float64 {
-			if x.WaitedCalls == 0 {
-				return 0
-			}
-			return float64(x.WaitTotalNs) / float64(x.WaitedCalls) / ms
-		}, draw.CircleGlyph{}},
-		{"longest wait", func(x Run) float64 { return float64(x.WaitMaxNs) / ms }, draw.TriangleGlyph{}},
-		{"longest delay (queued + waited)", func(x Run) float64 { return float64(x.LatencyMaxNs) / ms }, draw.BoxGlyph{}},
-	}
 	lo, hi := math.Inf(1), 0.0
-	for k, s := range series {
+	for k, s := range ss {
 		var pts plotter.XYs
 		for i, run := range r.Runs {
 			if v := s.value(run); v > 0 {
@@ -252,7 +191,11 @@ func waitsChart(r *Results) (*plot.Plot, vg.Length, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		sc.GlyphStyle = draw.GlyphStyle{Color: palette[k], Radius: vg.Points(4), Shape: s.shape}
+		radius := vg.Points(4)
+		if s.big {
+			radius = vg.Points(6)
+		}
+		sc.GlyphStyle = draw.GlyphStyle{Color: palette[k], Radius: radius, Shape: s.shape}
 		p.Add(sc)
 		p.Legend.Add(s.label, sc)
 	}
@@ -264,9 +207,37 @@ func waitsChart(r *Results) (*plot.Plot, vg.Length, error) {
 		names = append(names, run.Scheme)
 	}
 	p.NominalY(reversed(names)...)
-	p.X.Min, p.X.Max = lo/2, hi*1000
+	p.X.Min, p.X.Max = lo/2, hi*headroom
 	p.Legend.Top = true
 	return p, rowsHeight(n), nil
+}
+
+// throughputChart plots, per scheme on a log axis, the offered and
+// generated IDs per second of the cluster and the peak of one worker,
+// with the layout's per-worker ceiling.
+func throughputChart(r *Results) (*plot.Plot, vg.Length, error) {
+	return dotChart(r, "Throughput against offered load (log scale)", "IDs per second", []series{
+		{"offered (cluster)", func(x Run) float64 { return x.OfferedPerSec }, draw.RingGlyph{}, true},
+		{"generated (cluster)", func(x Run) float64 { return x.GeneratedPerSec }, draw.CircleGlyph{}, false},
+		{"peak of one worker", func(x Run) float64 { return x.PeakWorkerRate }, draw.TriangleGlyph{}, false},
+		{"ceiling of one worker", func(x Run) float64 { return x.CeilingPerWorker }, draw.BoxGlyph{}, false},
+	}, 30)
+}
+
+// waitsChart shows, per scheme, the mean wait of the calls that waited
+// and the longest delay of any call, in milliseconds on a log axis.
+func waitsChart(r *Results) (*plot.Plot, vg.Length, error) {
+	ms := float64(time.Millisecond)
+	return dotChart(r, "How long calls waited (log scale)", "milliseconds", []series{
+		{"mean wait of calls that waited", func(x Run) float64 {
+			if x.WaitedCalls == 0 {
+				return 0
+			}
+			return float64(x.WaitTotalNs) / float64(x.WaitedCalls) / ms
+		}, draw.CircleGlyph{}, false},
+		{"longest wait", func(x Run) float64 { return float64(x.WaitMaxNs) / ms }, draw.TriangleGlyph{}, false},
+		{"longest delay (queued + waited)", func(x Run) float64 { return float64(x.LatencyMaxNs) / ms }, draw.BoxGlyph{}, false},
+	}, 1000)
 }
 
 // horizonsChart draws, for the preset layouts and any other layout in

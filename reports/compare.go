@@ -78,17 +78,7 @@ func (c Comparison) Chart() (*Chart, error) {
 	return &Chart{Name: "comparison", Title: "Duplicates in every run", SVG: svg, PNG: png}, nil
 }
 
-var comparePage = template.Must(template.New("compare").Funcs(template.FuncMap{
-	"num": func(v int64) string { return num(v) },
-	"dur": func(ns int64) string { return dur(ns) },
-	"svg": func(b []byte) template.HTML {
-		s := string(b)
-		if i := strings.Index(s, "<svg"); i >= 0 {
-			s = s[i:]
-		}
-		return template.HTML(s)
-	},
-}).Parse(`<!DOCTYPE html>
+var comparePage = template.Must(template.New("compare").Funcs(funcs).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>idsim comparison</title>
 <style>
 body { font-family: system-ui, sans-serif; max-width: 64rem; margin: 2rem auto; padding: 0 1rem; color: #222; }

@@ -14,7 +14,8 @@ const HTMLFile = "report.html"
 // ChartsDir holds each chart as PNG and SVG.
 const ChartsDir = "charts"
 
-var page = template.Must(template.New("report").Funcs(template.FuncMap{
+// funcs are the helpers of the HTML templates.
+var funcs = template.FuncMap{
 	"num": func(v int64) string { return num(v) },
 	"dur": func(ns int64) string { return dur(ns) },
 	"svg": func(b []byte) template.HTML {
@@ -25,8 +26,9 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		return template.HTML(s)
 	},
 	"verdict": func(r Run) string { return r.Verdict() },
-	"rate":    func(f float64) string { return num(int64(f)) },
-}).Parse(`<!DOCTYPE html>
+}
+
+var page = template.Must(template.New("report").Funcs(funcs).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
