@@ -58,6 +58,13 @@ func Fails(name string, prop func(*rapid.T)) (failed bool, report string) {
 		flag.Set("rapid.nofailfile", "true")
 		defer flag.Set("rapid.nofailfile", old)
 	}
+	// A search that must find a failure gets more cases than a check
+	// (rapid runs a fifth of them under -short): it stops at the first.
+	if f := flag.Lookup("rapid.checks"); f != nil {
+		old := f.Value.String()
+		flag.Set("rapid.checks", "1000")
+		defer flag.Set("rapid.checks", old)
+	}
 	r := &recorder{name: name}
 	func() {
 		defer func() {
