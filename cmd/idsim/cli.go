@@ -207,13 +207,17 @@ status is 2. The exit status is 1 when an expectation was violated.`, stderr)
 	}
 	status := exitOK
 	for _, sc := range scs {
-		if !*quiet {
+		if !*quiet && isTerminal(stderr) {
+			// A bar on a terminal; nothing in logs and pipes.
 			opt.Progress = func(scheme string, i, n int) {
-				fmt.Fprintf(stderr, "%s: running %s (%d/%d)\n", sc.Name, scheme, i+1, n)
+				fmt.Fprintf(stderr, "\r\033[K%s: %s %s", sc.Name, bar(i, n), scheme)
 			}
 		}
 		started := time.Now()
 		res, err := scenarios.Run(sc, opt)
+		if opt.Progress != nil {
+			fmt.Fprint(stderr, "\r\033[K")
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "idsim run: %v\n", err)
 			return exitUsage

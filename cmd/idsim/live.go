@@ -97,7 +97,7 @@ Try:
 			fmt.Fprintf(stderr, "%s: in-process etcd at %s\n", sc.Name, strings.Join(opt.Endpoints, ","))
 		}
 	}
-	if !*quiet {
+	if !*quiet && isTerminal(stderr) {
 		opt.Progress = func(scheme string, i, n int) {
 			fmt.Fprintf(stderr, "%s: running %s live for %v (%d/%d)\n", sc.Name, scheme, sc.Duration, i+1, n)
 		}
