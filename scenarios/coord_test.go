@@ -196,3 +196,33 @@ faults:
 		t.Error("the fence never stopped a holder")
 	}
 }
+
+// A monotonic-anchor generator runs ahead of a wall clock stepped back:
+// the persisted high-water mark must follow the generator's time, not
+// the wall clock's, or the restarted process repeats IDs (it did, 1,896
+// of them, before the mark used snowflake.Generator.Last).
+func TestPersistedMarkFollowsAnAnchoredGenerator(t *testing.T) {
+	src := `name: anchor-persist
+duration: 6s
+workers: {count: 8}
+load: {per_worker: 5000/s, pattern: poisson}
+schemes:
+  - {label: persist, kind: snowflake, layout: twitter, on_clock_backward: monotonic_anchor, worker_ids: {strategy: static, persist_last_timestamp: true, heartbeat: 500ms}}
+faults:
+  - {kind: clock_step, at: 1s, workers: [4], by: -2s}
+  - {kind: restart,    at: 2s, workers: [4], downtime: 100ms}
+expect:
+  persist: {unique: true}
+`
+	sc, err := Parse("anchor.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Passed {
+		t.Errorf("%d duplicates", res.Runs[0].Duplicates)
+	}
+}

@@ -213,6 +213,18 @@ func (g *Generator) now() int64 {
 	return g.clk.Now()
 }
 
+// Last returns the end of the tick of the last ID issued (Unix ns): every
+// ID issued so far carries an earlier time. ok is false before the first
+// ID. A caller that persists a high-water mark uses it, since a
+// generator's time can run ahead of the wall clock (MonotonicAnchor
+// after a step back, Borrow).
+func (g *Generator) Last() (end int64, ok bool) {
+	if g.lastTick < 0 {
+		return 0, false
+	}
+	return g.epochNs + (g.lastTick+1)*g.unitNs, true
+}
+
 // Next returns a new ID, sleeping when the sequence of the current tick is
 // used up or when the Wait policy waits for the clock. It sleeps through
 // the clock when the clock is a clock.Sleeper.

@@ -136,7 +136,20 @@ func (c *coordClient) mark() int64 {
 	if !c.s.IDs.PersistLastTimestamp {
 		return 0
 	}
-	return c.env.Clock.Now() + 2*int64(c.s.IDs.Heartbeat)
+	return c.genNow() + 2*int64(c.s.IDs.Heartbeat)
+}
+
+// genNow is the time the generator is at: the wall clock, or later if
+// the generator's IDs already carry a later time (a monotonic anchor
+// after the wall clock was stepped back).
+func (c *coordClient) genNow() int64 {
+	now := c.env.Clock.Now()
+	if c.gen != nil {
+		if last, ok := c.gen.Last(); ok {
+			now = max(now, last)
+		}
+	}
+	return now
 }
 
 func (c *coordClient) send(req any) {
@@ -237,7 +250,7 @@ func (c *coordClient) TryNext() (uint64, time.Duration, error) {
 		if now < c.notBefore {
 			return 0, time.Duration(c.notBefore - now), nil
 		}
-		if now > c.acked {
+		if c.genNow() > c.acked {
 			return 0, sim.Forever, nil // past the persisted mark: wait for it to move
 		}
 	}
