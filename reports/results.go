@@ -7,6 +7,8 @@
 // seed, so two runs write the same bytes.
 package reports
 
+import "fmt"
+
 // Results are the outcome of one scenario run with one seed.
 type Results struct {
 	Scenario    string `json:"scenario"`
@@ -300,4 +302,29 @@ type MonotonicFinding struct {
 	PrevClock   string   `json:"prev_clock"`
 	Faults      []string `json:"faults"`
 	Explanation string   `json:"explanation"`
+}
+
+// GroupDuplicates gathers duplicates by cause — the pair of workers
+// (which twin issued an ID first is chance) and the faults blamed — in
+// order of each group's first copy, and has explain word each group.
+func GroupDuplicates(list []Duplicate, explain func(*DuplicateGroup) string) []DuplicateGroup {
+	groups := []DuplicateGroup{}
+	index := map[string]int{}
+	for _, d := range list {
+		a, b := d.Original.Worker, d.Copy.Worker
+		key := fmt.Sprint(min(a, b), max(a, b), d.Faults)
+		i, ok := index[key]
+		if !ok {
+			i = len(groups)
+			index[key] = i
+			groups = append(groups, DuplicateGroup{OriginalWorker: a, CopyWorker: b,
+				WorkerIDs: []string{d.Original.WorkerID, d.Copy.WorkerID}, Faults: d.Faults, First: d})
+		}
+		groups[i].Count++
+		groups[i].Last = d
+	}
+	for i := range groups {
+		groups[i].Explanation = explain(&groups[i])
+	}
+	return groups
 }

@@ -247,7 +247,7 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]
 		run.DuplicateList = append(run.DuplicateList, ex.duplicate(d))
 	}
 	run.Duplicates = int64(len(run.DuplicateList))
-	run.DuplicateGroups = ex.group(run.DuplicateList)
+	run.DuplicateGroups = reports.GroupDuplicates(run.DuplicateList, ex.explainGroup)
 	if s.Kind == "uuidv4" && s.RandomBits > 0 && s.RandomBits < 122 {
 		run.Birthday = birthdayCurve(w, run.DuplicateList, s.RandomBits, int64(sc.Duration))
 	}
@@ -427,36 +427,6 @@ func (x explainer) duplicate(d sim.DuplicateFinding) reports.Duplicate {
 		r.ID = &id
 	}
 	return r
-}
-
-// group gathers duplicates by cause, in order of each group's first copy.
-func (x explainer) group(list []reports.Duplicate) []reports.DuplicateGroup {
-	groups := []reports.DuplicateGroup{}
-	index := map[string]int{}
-	for _, d := range list {
-		// Which twin issued an ID first is chance: group by the pair.
-		a, b := d.Original.Worker, d.Copy.Worker
-		key := fmt.Sprint(min(a, b), max(a, b), d.Faults)
-		i, ok := index[key]
-		if !ok {
-			i = len(groups)
-			index[key] = i
-			groups = append(groups, reports.DuplicateGroup{
-				OriginalWorker: d.Original.Worker,
-				CopyWorker:     d.Copy.Worker,
-				WorkerIDs:      []string{d.Original.WorkerID, d.Copy.WorkerID},
-				Faults:         d.Faults,
-				First:          d,
-			})
-		}
-		g := &groups[i]
-		g.Count++
-		g.Last = d
-	}
-	for i := range groups {
-		groups[i].Explanation = x.explainGroup(&groups[i])
-	}
-	return groups
 }
 
 func (x explainer) fault(id string) faults.Fault {

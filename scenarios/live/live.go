@@ -123,6 +123,8 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 		if opt.Progress != nil {
 			opt.Progress(s.Label, i, len(sc.Schemes))
 		}
+		// Live runs are real: a wall-clock stamp keeps this run's keys
+		// apart from earlier runs' in a shared etcd cluster.
 		r := &runner{sc: sc, s: s, plan: plan, cli: cli, seed: seed,
 			prefix: fmt.Sprintf("/idsim/live/%s/%s/%d/", sc.Name, s.Label, time.Now().UnixNano())}
 		run, err := r.run(ctx)

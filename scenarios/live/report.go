@@ -195,23 +195,7 @@ func (r *runner) duplicate(ws []*worker, l snowflake.Layout, id uint64, o, c che
 // group gathers duplicates by worker pair and faults, and explains each
 // group from the workers' claims.
 func (r *runner) group(ws []*worker, list []reports.Duplicate) []reports.DuplicateGroup {
-	groups := []reports.DuplicateGroup{}
-	index := map[string]int{}
-	for _, d := range list {
-		a, b := d.Original.Worker, d.Copy.Worker
-		key := fmt.Sprint(min(a, b), max(a, b), d.Faults)
-		i, ok := index[key]
-		if !ok {
-			i = len(groups)
-			index[key] = i
-			groups = append(groups, reports.DuplicateGroup{OriginalWorker: a, CopyWorker: b,
-				WorkerIDs: []string{d.Original.WorkerID, d.Copy.WorkerID}, Faults: d.Faults, First: d})
-		}
-		groups[i].Count++
-		groups[i].Last = d
-	}
-	for i := range groups {
-		g := &groups[i]
+	return reports.GroupDuplicates(list, func(g *reports.DuplicateGroup) string {
 		var b strings.Builder
 		fmt.Fprintf(&b, "Workers %d and %d both issued IDs under %s: %d duplicates, the first at %s.",
 			g.OriginalWorker, g.CopyWorker, g.WorkerIDs[0], g.Count, g.First.Copy.At)
@@ -235,7 +219,6 @@ func (r *runner) group(ws []*worker, list []reports.Duplicate) []reports.Duplica
 				}
 			}
 		}
-		g.Explanation = b.String()
-	}
-	return groups
+		return b.String()
+	})
 }
