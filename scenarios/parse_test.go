@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	sfkind "github.com/idsim/idsim/kinds/snowflake"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +38,10 @@ func TestParseBase(t *testing.T) {
 	if sc.Name != "base" || sc.Seed != 5 || sc.Duration != 2*time.Second || sc.Workers != 8 {
 		t.Errorf("scenario %+v", sc)
 	}
-	if len(sc.Schemes) != 2 || sc.Schemes[1].Snowflake.OnBackward != snowflake.Wait || sc.Schemes[1].Snowflake.MaxWait != time.Second || sc.Schemes[1].Line != 8 {
+	if len(sc.Schemes) != 2 || sc.Schemes[1].Line != 8 {
+		t.Errorf("schemes %+v", sc.Schemes)
+	}
+	if sf, _ := sc.Schemes[1].Sim.(*sfkind.Scheme).Snowflake(); sf.OnBackward != snowflake.Wait || sf.MaxWait != time.Second {
 		t.Errorf("schemes %+v", sc.Schemes)
 	}
 	if len(sc.Faults) != 1 || sc.Faults[0].ID != "clock_step#1" || sc.Faults[0].Line != 14 {

@@ -81,7 +81,7 @@ func (w *World) Summary() Summary {
 func (w *World) Buffered() uint64 {
 	var n uint64
 	for _, wk := range w.workers {
-		if b, ok := wk.gen.(interface{ Buffered() uint64 }); ok && !wk.down {
+		if b, ok := wk.gen.(Buffering); ok && !wk.down {
 			n += b.Buffered()
 		}
 	}

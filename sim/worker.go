@@ -233,7 +233,7 @@ func (w *Worker) Restart(t int64) error {
 // loseBuffered counts the IDs the generator holds as lost, before the
 // generator is discarded.
 func (w *Worker) loseBuffered() {
-	if b, ok := w.gen.(interface{ Buffered() uint64 }); ok && !w.down {
+	if b, ok := w.gen.(Buffering); ok && !w.down {
 		w.stats.Lost += int64(b.Buffered())
 	}
 }
@@ -423,4 +423,29 @@ func (w *Worker) finish(end int64) {
 		w.stats.Unserved++
 		w.arr.consume(src)
 	}
+}
+
+// ServiceScheme is a Scheme that needs shared services: Setup is called
+// once before any generator is built and registers them with AddService.
+type ServiceScheme interface {
+	Scheme
+	Setup(w *World) error
+}
+
+// Buffering is a generator that holds IDs it has not issued yet (range
+// allocation); they count as lost when its worker crashes.
+type Buffering interface {
+	Buffered() uint64
+}
+
+// Recorder is a Service whose request/reply exchanges the world keeps
+// when RecordExchanges returns true, for linearizability checks.
+type Recorder interface {
+	RecordExchanges() bool
+}
+
+// Carrier is a reply that carries IDs (a range); a reply lost to a
+// crashed worker counts them as lost.
+type Carrier interface {
+	IDs() uint64
 }

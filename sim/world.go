@@ -125,7 +125,7 @@ func New(cfg Config) (*World, error) {
 	}
 	w := &World{cfg: cfg}
 	wide := cfg.Scheme.IDBits() == 128
-	if s, ok := cfg.Scheme.(interface{ Setup(*World) error }); ok {
+	if s, ok := cfg.Scheme.(ServiceScheme); ok {
 		if err := s.Setup(w); err != nil {
 			return nil, fmt.Errorf("sim: scheme setup: %w", err)
 		}

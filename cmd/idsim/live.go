@@ -14,7 +14,6 @@ import (
 	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/scenarios"
 	"github.com/idsim/idsim/scenarios/live"
-	"github.com/idsim/idsim/sim/coord"
 )
 
 func cmdLive(args []string, stdout, stderr io.Writer) int {
@@ -71,10 +70,7 @@ Try:
 		}
 		opt.Seed, opt.SeedSet = n, true
 	}
-	needsEtcd := false
-	for _, s := range sc.Schemes {
-		needsEtcd = needsEtcd || s.WorkerIDs != nil && s.WorkerIDs.Strategy != coord.Static
-	}
+	needsEtcd := live.NeedsEtcd(sc)
 	if *endpoints != "" {
 		for _, e := range strings.Split(*endpoints, ",") {
 			if e = strings.TrimSpace(e); e != "" {

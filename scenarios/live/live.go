@@ -31,6 +31,7 @@ import (
 	"github.com/idsim/idsim/generators/clock"
 	"github.com/idsim/idsim/generators/snowflake"
 	"github.com/idsim/idsim/generators/workerid"
+	"github.com/idsim/idsim/kind"
 	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/scenarios"
 	"github.com/idsim/idsim/sim"
@@ -55,16 +56,24 @@ type Options struct {
 // Faults lists the fault kinds a live run injects.
 var Faults = []string{"pause", "restart", "clock_step", "coordinator_partition", "renewal_loss", "network_delay"}
 
+// Snowflaker is a scheme a live run can drive: it gives the settings of
+// the production Snowflake generator and how workers get their worker
+// IDs (nil: static, as configured).
+type Snowflaker interface {
+	Snowflake() (schemes.Snowflake, *schemes.WorkerIDs)
+}
+
 // Check reports why a scenario cannot run live, or nil.
 func Check(sc *scenarios.Scenario) error {
 	for _, s := range sc.Schemes {
-		if s.Kind != "snowflake" {
+		sf, ok := s.Sim.(Snowflaker)
+		if !ok {
 			return fmt.Errorf("scheme %s (line %d): live runs drive Snowflake workers; %s runs in the simulator only", s.Label, s.Line, s.Kind)
 		}
-		if s.Variant != "" {
-			return fmt.Errorf("scheme %s (line %d): faulty variant %s runs in the simulator only", s.Label, s.Line, s.Variant)
+		if f, ok := s.Sim.(kind.Faulty); ok && f.Variant() != "" {
+			return fmt.Errorf("scheme %s (line %d): faulty variant %s runs in the simulator only", s.Label, s.Line, f.Variant())
 		}
-		if ids := s.WorkerIDs; ids != nil {
+		if _, ids := sf.Snowflake(); ids != nil {
 			switch {
 			case ids.Strategy == coord.SequentialMod:
 				return fmt.Errorf("scheme %s (line %d): worker_ids strategy ephemeral_sequential_mod runs in the simulator only", s.Label, s.Line)
@@ -85,6 +94,19 @@ func Check(sc *scenarios.Scenario) error {
 	return nil
 }
 
+// NeedsEtcd reports whether some scheme of a scenario that passes Check
+// takes its worker IDs from a coordinator.
+func NeedsEtcd(sc *scenarios.Scenario) bool {
+	for _, s := range sc.Schemes {
+		if sf, ok := s.Sim.(Snowflaker); ok {
+			if _, ids := sf.Snowflake(); ids != nil && ids.Strategy != coord.Static {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Run runs every scheme of the scenario live, one after another, each
 // for the scenario's duration in real time, and checks what they issued.
 func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Results, error) {
@@ -99,7 +121,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 	res.Live = true
 	var cli *clientv3.Client
 	for _, s := range sc.Schemes {
-		if s.WorkerIDs != nil && s.WorkerIDs.Strategy != coord.Static && cli == nil {
+		if _, ids := s.Sim.(Snowflaker).Snowflake(); ids != nil && ids.Strategy != coord.Static && cli == nil {
 			c, err := clientv3.New(clientv3.Config{Endpoints: opt.Endpoints, DialTimeout: 5 * time.Second})
 			if err != nil {
 				return nil, fmt.Errorf("connecting to etcd at %s: %w", strings.Join(opt.Endpoints, ","), err)
@@ -125,7 +147,8 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 		}
 		// Live runs are real: a wall-clock stamp keeps this run's keys
 		// apart from earlier runs' in a shared etcd cluster.
-		r := &runner{sc: sc, s: s, plan: plan, cli: cli, seed: seed,
+		sf, ids := s.Sim.(Snowflaker).Snowflake()
+		r := &runner{sc: sc, s: s, sf: &sf, ids: ids, plan: plan, cli: cli, seed: seed,
 			prefix: fmt.Sprintf("/idsim/live/%s/%s/%d/", sc.Name, s.Label, time.Now().UnixNano())}
 		run, err := r.run(ctx)
 		if err != nil {
@@ -318,6 +341,8 @@ type worker struct {
 type runner struct {
 	sc     *scenarios.Scenario
 	s      scenarios.Scheme
+	sf     *schemes.Snowflake
+	ids    *schemes.WorkerIDs
 	plan   *plan
 	cli    *clientv3.Client
 	seed   uint64
@@ -334,8 +359,8 @@ func (r *runner) owner(w *worker) string {
 
 // run drives every worker for the scenario's duration.
 func (r *runner) run(ctx context.Context) (*reports.Run, error) {
-	sf := r.s.Snowflake
-	ids := r.s.WorkerIDs
+	sf := r.sf
+	ids := r.ids
 	owners := sync.Map{} // owner string → worker index
 	// The failpoints fire as the fault plan says, with its seeded
 	// streams deciding random losses.
@@ -474,8 +499,8 @@ func (r *runner) endHolding(w *worker, now int64) {
 // startGenerator gets a worker ID (from etcd or the configuration) and
 // builds the generator.
 func (r *runner) startGenerator(ctx context.Context, w *worker, id sim.Identity, owner string) error {
-	sf := r.s.Snowflake
-	ids := r.s.WorkerIDs
+	sf := r.sf
+	ids := r.ids
 	w.down = false
 	if ids != nil && ids.StartupWait > 0 {
 		time.Sleep(ids.StartupWait)
@@ -525,7 +550,7 @@ func (r *runner) startGenerator(ctx context.Context, w *worker, id sim.Identity,
 }
 
 func (r *runner) build(w *worker, dc, wk int64) error {
-	sf := r.s.Snowflake
+	sf := r.sf
 	g, err := snowflake.New(snowflake.Config{
 		Layout: sf.Layout, Datacenter: dc, Worker: wk,
 		OnBackward: sf.OnBackward, MaxWait: sf.MaxWait,

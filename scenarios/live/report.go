@@ -127,7 +127,7 @@ func clockOf(l snowflake.Layout, id uint64) string {
 // of a lost lease only that late — in scenario order.
 func (r *runner) faultsAt(w int, t int64) []string {
 	grace := int64(0)
-	if ids := r.s.WorkerIDs; ids != nil {
+	if ids := r.ids; ids != nil {
 		grace = int64(ids.TTL)
 	}
 	var out []string
