@@ -4,7 +4,6 @@ import (
 	"github.com/idsim/idsim/kind"
 	"strings"
 	"testing"
-
 )
 
 // Every regression scenario names its source, its faulty variant (the

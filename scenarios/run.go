@@ -176,8 +176,7 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]
 	ex := explainer{sc: sc, s: s, w: w}
 	o := &kind.Outcome{World: w, Start: sc.Start.UnixNano(), Duration: int64(sc.Duration), Files: files, TimelineFaults: map[string]bool{}}
 	for _, f := range sc.Faults {
-		switch f.Fault.(type) {
-		case faults.ClockStep, faults.ClockDrift, faults.ClockFreeze, faults.Restart:
+		if _, ok := f.Fault.(faults.MovesClocks); ok {
 			o.TimelineFaults[f.ID] = true
 		}
 	}

@@ -137,23 +137,10 @@ func (l *faultList) UnmarshalYAML(n ast.Node) error {
 	})
 }
 
-// faultSpec holds the keys of every fault kind; validation rejects keys a
-// kind does not take.
+// faultSpec is a fault entry as written: its kind reads its keys.
 type faultSpec struct {
-	P           pos        `yaml:"-"`
-	Kind        text       `yaml:"kind"`
-	At          duration   `yaml:"at"`
-	For         duration   `yaml:"for"`
-	Workers     workerList `yaml:"workers"`
-	By          duration   `yaml:"by"`
-	Rate        rate       `yaml:"rate"`
-	Pattern     text       `yaml:"pattern"`
-	PPM         integer    `yaml:"ppm"`
-	Downtime    duration   `yaml:"downtime"`
-	Stagger     duration   `yaml:"stagger"`
-	Every       duration   `yaml:"every"`
-	Times       integer    `yaml:"times"`
-	Probability fraction   `yaml:"probability"`
+	P    pos `yaml:"-"`
+	node ast.Node
 }
 
 func (f *faultSpec) UnmarshalYAML(n ast.Node) error {
@@ -161,11 +148,7 @@ func (f *faultSpec) UnmarshalYAML(n ast.Node) error {
 	if err != nil {
 		return err
 	}
-	type plain faultSpec
-	if err := decodeStrict(n, (*plain)(f)); err != nil {
-		return err
-	}
-	f.P = p
+	f.P, f.node = p, n
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"github.com/idsim/idsim/faults"
 	"github.com/idsim/idsim/kind"
 	"reflect"
 	"sort"
@@ -27,10 +28,15 @@ func knownKeys() []string {
 			}
 		}
 	}
-	for _, t := range []any{fileSpec{}, workersSpec{}, loadSpec{}, faultSpec{}, expectSpec{}} {
+	for _, t := range []any{fileSpec{}, workersSpec{}, loadSpec{}, expectSpec{}} {
 		walk(reflect.TypeOf(t))
 	}
 	seen["label"], seen["kind"] = true, true
+	for _, k := range faults.Kinds() {
+		for _, key := range k.Keys {
+			seen[key] = true
+		}
+	}
 	for _, k := range kind.All() {
 		for _, key := range k.Keys() {
 			seen[key] = true

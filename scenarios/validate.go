@@ -9,7 +9,6 @@ import (
 
 	"github.com/idsim/idsim/faults"
 	"github.com/idsim/idsim/kind"
-	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/spec"
 )
 
@@ -98,7 +97,7 @@ func validateSchemes(f *fileSpec, sc *Scenario) error {
 			if len(keys) > 0 {
 				takes = strings.Join(keys, ", ")
 			}
-			return errAt(key.P, "%s does not take %s (it takes %s)", kindName.V, key.Name, takes)
+			return errAt(key.ValueP, "%s does not take %s (it takes %s)", kindName.V, key.Name, takes)
 		}
 		env.Label, env.Line = label.V, s.P.Line
 		sch, err := k.Parse(m.Without("label", "kind"), env)
@@ -113,22 +112,6 @@ func validateSchemes(f *fileSpec, sc *Scenario) error {
 	return nil
 }
 
-// faultKeys lists, per kind, the keys a fault takes and which are
-// required.
-var faultKeys = map[string]struct{ allowed, required []string }{
-	"clock_step":            {[]string{"at", "workers", "by"}, []string{"at", "workers", "by"}},
-	"duplicate_worker_id":   {[]string{"at", "workers"}, []string{"workers"}},
-	"sequence_flood":        {[]string{"at", "for", "workers", "rate", "pattern"}, []string{"at", "for", "workers", "rate"}},
-	"clock_drift":           {[]string{"at", "for", "workers", "ppm"}, []string{"at", "workers", "ppm"}},
-	"clock_freeze":          {[]string{"at", "for", "workers"}, []string{"at", "for", "workers"}},
-	"pause":                 {[]string{"at", "for", "workers"}, []string{"at", "for", "workers"}},
-	"restart":               {[]string{"at", "workers", "downtime", "stagger", "every", "times"}, []string{"at", "workers", "downtime"}},
-	"db_outage":             {[]string{"at", "for"}, []string{"at", "for"}},
-	"coordinator_partition": {[]string{"at", "for", "workers"}, []string{"at", "for", "workers"}},
-	"renewal_loss":          {[]string{"at", "for", "workers", "probability"}, []string{"at", "for", "workers", "probability"}},
-	"network_delay":         {[]string{"at", "for", "workers", "by"}, []string{"at", "for", "workers", "by"}},
-}
-
 // faultKinds lists the kinds in catalogue order.
 func faultKinds() []string {
 	var ks []string
@@ -138,80 +121,61 @@ func faultKinds() []string {
 	return ks
 }
 
+// faultKey reports whether some fault kind takes key.
+func faultKey(key string) bool {
+	for _, k := range faults.Kinds() {
+		if slices.Contains(k.Keys, key) {
+			return true
+		}
+	}
+	return false
+}
+
 func validateFaults(f *fileSpec, sc *Scenario) error {
 	env := faults.Env{Workers: sc.Workers, Duration: sc.Duration}
 	for i, fs := range f.Faults.V {
-		if !fs.Kind.Set {
+		m, err := spec.NewMap(fs.node, "a fault")
+		if err != nil {
+			return err
+		}
+		var kindName text
+		if n := m.Value("kind"); n != nil {
+			if err := kindName.UnmarshalYAML(n); err != nil {
+				return err
+			}
+		}
+		if !kindName.Set {
 			return errAt(fs.P, "fault needs a kind (one of: %s)", strings.Join(faultKinds(), ", "))
 		}
-		keys, ok := faultKeys[fs.Kind.V]
+		k, ok := faults.Lookup(kindName.V)
 		if !ok {
-			return errAt(fs.Kind.P, "unknown fault kind %q (one of: %s)", fs.Kind.V, strings.Join(faultKinds(), ", "))
+			return errAt(kindName.P, "unknown fault kind %q (one of: %s)", kindName.V, strings.Join(faultKinds(), ", "))
 		}
 		given := map[string]pos{}
-		for name, p := range map[string]struct {
-			Set bool
-			P   pos
-		}{
-			"at": {fs.At.Set, fs.At.P}, "for": {fs.For.Set, fs.For.P}, "workers": {fs.Workers.Set, fs.Workers.P},
-			"by": {fs.By.Set, fs.By.P}, "rate": {fs.Rate.Set, fs.Rate.P}, "pattern": {fs.Pattern.Set, fs.Pattern.P},
-			"ppm": {fs.PPM.Set, fs.PPM.P}, "downtime": {fs.Downtime.Set, fs.Downtime.P},
-			"stagger": {fs.Stagger.Set, fs.Stagger.P}, "every": {fs.Every.Set, fs.Every.P}, "times": {fs.Times.Set, fs.Times.P},
-			"probability": {fs.Probability.Set, fs.Probability.P},
-		} {
-			if p.Set {
-				given[name] = p.P
+		for _, key := range m.Keys() {
+			if key.Name == "kind" {
+				continue
 			}
-		}
-		for _, name := range []string{"at", "for", "workers", "by", "rate", "pattern", "ppm", "downtime", "stagger", "every", "times", "probability"} {
-			if p, ok := given[name]; ok && !slices.Contains(keys.allowed, name) {
-				return errAt(p, "%s does not take %s (it takes %s)", fs.Kind.V, name, strings.Join(keys.allowed, ", "))
-			}
-		}
-		for _, name := range keys.required {
-			if _, ok := given[name]; !ok {
-				return errAt(fs.P, "%s needs %s (it takes %s)", fs.Kind.V, name, strings.Join(keys.allowed, ", "))
-			}
-		}
-		var workers faults.Workers
-		if !fs.Workers.All {
-			workers = fs.Workers.V
-		}
-		var fault faults.Fault
-		switch fs.Kind.V {
-		case "clock_step":
-			fault = faults.ClockStep{At: fs.At.V, Workers: workers, By: fs.By.V}
-		case "duplicate_worker_id":
-			if fs.Workers.All {
-				return errAt(fs.Workers.P, "list the workers that share an ID, e.g. [3, 7]")
-			}
-			fault = faults.DuplicateWorkerID{At: fs.At.V, Workers: workers}
-		case "sequence_flood":
-			pattern := sim.Constant
-			if fs.Pattern.Set {
-				p, err := sim.ParsePattern(fs.Pattern.V)
-				if err != nil {
-					return errAt(fs.Pattern.P, "%v", err)
+			if !slices.Contains(k.Keys, key.Name) {
+				if !faultKey(key.Name) {
+					msg := fmt.Sprintf("unknown field %q", key.Name)
+					if s := suggest(key.Name); s != "" {
+						msg += fmt.Sprintf(" (did you mean %s?)", s)
+					}
+					return errAt(key.P, "%s", msg)
 				}
-				pattern = p
+				return errAt(key.ValueP, "%s does not take %s (it takes %s)", k.Kind, key.Name, strings.Join(k.Keys, ", "))
 			}
-			fault = faults.SequenceFlood{At: fs.At.V, For: fs.For.V, Workers: workers, Rate: fs.Rate.V, Pattern: pattern}
-		case "clock_drift":
-			fault = faults.ClockDrift{At: fs.At.V, For: fs.For.V, Workers: workers, PPM: fs.PPM.V}
-		case "clock_freeze":
-			fault = faults.ClockFreeze{At: fs.At.V, For: fs.For.V, Workers: workers}
-		case "pause":
-			fault = faults.Pause{At: fs.At.V, For: fs.For.V, Workers: workers}
-		case "restart":
-			fault = faults.Restart{At: fs.At.V, Workers: workers, Downtime: fs.Downtime.V, Stagger: fs.Stagger.V, Every: fs.Every.V, Times: fs.Times.V}
-		case "db_outage":
-			fault = faults.DatabaseOutage{At: fs.At.V, For: fs.For.V}
-		case "coordinator_partition":
-			fault = faults.CoordinatorPartition{At: fs.At.V, For: fs.For.V, Workers: workers}
-		case "renewal_loss":
-			fault = faults.RenewalLoss{At: fs.At.V, For: fs.For.V, Workers: workers, Probability: fs.Probability.V}
-		case "network_delay":
-			fault = faults.NetworkDelay{At: fs.At.V, For: fs.For.V, Workers: workers, By: fs.By.V}
+			given[key.Name] = key.ValueP
+		}
+		for _, name := range k.Required {
+			if _, ok := given[name]; !ok {
+				return errAt(fs.P, "%s needs %s (it takes %s)", k.Kind, name, strings.Join(k.Keys, ", "))
+			}
+		}
+		fault, err := k.Parse(m.Without("kind"))
+		if err != nil {
+			return err
 		}
 		if err := fault.Validate(env); err != nil {
 			at := fs.P
@@ -220,11 +184,22 @@ func validateFaults(f *fileSpec, sc *Scenario) error {
 				if p, ok := given[fe.Field]; ok {
 					at = p
 				}
-				return errAt(at, "%s: %s", fs.Kind.V, fe.Msg)
+				return errAt(at, "%s: %s", k.Kind, fe.Msg)
 			}
-			return errAt(at, "%s: %v", fs.Kind.V, err)
+			return errAt(at, "%s: %v", k.Kind, err)
 		}
-		sc.Faults = append(sc.Faults, Fault{ID: fmt.Sprintf("%s#%d", fs.Kind.V, i+1), Line: fs.P.Line, Fault: fault})
+		if sel, ok := fault.(faults.Selective); ok {
+			var labels []string
+			applies := false
+			for _, s := range sc.Schemes {
+				labels = append(labels, s.Label)
+				applies = applies || sel.AppliesTo(s.Sim)
+			}
+			if !applies {
+				return errAt(fs.P, "%s acts only on schemes with %s, and no scheme of this scenario (%s) has one: it would do nothing", k.Kind, sel.Needs(), strings.Join(labels, ", "))
+			}
+		}
+		sc.Faults = append(sc.Faults, Fault{ID: fmt.Sprintf("%s#%d", k.Kind, i+1), Line: fs.P.Line, Fault: fault})
 	}
 	return nil
 }

@@ -17,10 +17,12 @@ type Map struct {
 	entries []*ast.MappingValueNode
 }
 
-// Key is one key of a Map.
+// Key is one key of a Map: its name, where the key is written (P) and
+// where its value is (ValueP), the place to point at when the value is
+// wrong or not wanted.
 type Key struct {
-	Name string
-	P    Pos
+	Name      string
+	P, ValueP Pos
 }
 
 // NewMap reads n as a mapping; what names it in the error when it is
@@ -44,7 +46,7 @@ func NewMap(n ast.Node, what string) (*Map, error) {
 func (m *Map) Keys() []Key {
 	keys := make([]Key, 0, len(m.entries))
 	for _, e := range m.entries {
-		keys = append(keys, Key{Name: keyName(e), P: PosOf(e.Key)})
+		keys = append(keys, Key{Name: keyName(e), P: PosOf(e.Key), ValueP: PosOf(e.Value)})
 	}
 	return keys
 }

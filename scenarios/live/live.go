@@ -53,8 +53,17 @@ type Options struct {
 	Progress func(scheme string, i, n int)
 }
 
-// Faults lists the fault kinds a live run injects.
-var Faults = []string{"pause", "restart", "clock_step", "coordinator_partition", "renewal_loss", "network_delay"}
+// Faults lists the fault kinds a live run injects: those that implement
+// faults.Live.
+func Faults() []string {
+	var out []string
+	for _, k := range faults.Kinds() {
+		if _, ok := k.Zero.(faults.Live); ok {
+			out = append(out, k.Kind)
+		}
+	}
+	return out
+}
 
 // Snowflaker is a scheme a live run can drive: it gives the settings of
 // the production Snowflake generator and how workers get their worker
@@ -65,6 +74,11 @@ type Snowflaker interface {
 
 // Check reports why a scenario cannot run live, or nil.
 func Check(sc *scenarios.Scenario) error {
+	for _, f := range sc.Faults {
+		if _, ok := f.Fault.(faults.Live); !ok {
+			return fmt.Errorf("fault %s (line %d): live runs inject %s; %s runs in the simulator only", f.ID, f.Line, strings.Join(Faults(), ", "), f.Kind())
+		}
+	}
 	for _, s := range sc.Schemes {
 		sf, ok := s.Sim.(Snowflaker)
 		if !ok {
@@ -84,14 +98,21 @@ func Check(sc *scenarios.Scenario) error {
 			}
 		}
 	}
-	for _, f := range sc.Faults {
-		switch f.Fault.(type) {
-		case faults.Pause, faults.Restart, faults.ClockStep, faults.CoordinatorPartition, faults.RenewalLoss, faults.NetworkDelay:
-		default:
-			return fmt.Errorf("fault %s (line %d): live runs inject %s; %s runs in the simulator only", f.ID, f.Line, strings.Join(Faults, ", "), f.Kind())
+	return nil
+}
+
+// addSpans lists in res when the plan's faults act.
+func addSpans(res *reports.Results, plan *plan) {
+	for i := range res.Faults {
+		for _, sp := range plan.spans {
+			if sp.Fault == res.Faults[i].ID {
+				res.Faults[i].Active = append(res.Faults[i].Active, reports.Span{
+					From: time.Duration(sp.From).String(), To: time.Duration(sp.To).String(),
+					FromNs: sp.From, ToNs: sp.To, Workers: sp.Workers,
+				})
+			}
 		}
 	}
-	return nil
 }
 
 // NeedsEtcd reports whether some scheme of a scenario that passes Check
@@ -131,16 +152,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 		}
 	}
 	plan := newPlan(sc, seed)
-	for i := range res.Faults {
-		for _, sp := range plan.spans {
-			if sp.fault == res.Faults[i].ID {
-				res.Faults[i].Active = append(res.Faults[i].Active, reports.Span{
-					From: time.Duration(sp.from).String(), To: time.Duration(sp.to).String(),
-					FromNs: sp.from, ToNs: sp.to, Workers: []int{sp.worker},
-				})
-			}
-		}
-	}
+	addSpans(res, plan)
 	for i, s := range sc.Schemes {
 		if opt.Progress != nil {
 			opt.Progress(s.Label, i, len(sc.Schemes))
@@ -158,13 +170,6 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 		res.Runs = append(res.Runs, *run)
 	}
 	return res, nil
-}
-
-// span is the time a fault acts on one worker, in ns since the start.
-type span struct {
-	fault    string
-	worker   int
-	from, to int64
 }
 
 // action is something that happens to a worker at a time.
@@ -189,7 +194,8 @@ type plan struct {
 	cut     [][][2]int64 // per worker: renewals are dropped and claims wait in these windows
 	losses  [][]loss     // per worker: renewals lost at random
 	delays  [][]window   // per worker: renewals delayed
-	spans   []span
+	spans   []sim.Activity
+	seed    uint64
 }
 
 // loss is a window in which each renewal is lost with probability p,
@@ -206,56 +212,54 @@ type window struct{ from, to, by int64 }
 
 func newPlan(sc *scenarios.Scenario, seed uint64) *plan {
 	p := &plan{actions: make([][]action, sc.Workers), cut: make([][][2]int64, sc.Workers),
-		losses: make([][]loss, sc.Workers), delays: make([][]window, sc.Workers)}
+		losses: make([][]loss, sc.Workers), delays: make([][]window, sc.Workers), seed: seed}
 	for _, f := range sc.Faults {
-		switch x := f.Fault.(type) {
-		case faults.Pause:
-			for _, w := range x.Workers.Resolve(sc.Workers) {
-				from, to := int64(x.At), int64(x.At+x.For)
-				p.actions[w] = append(p.actions[w], action{at: from, kind: actPause, until: to})
-				// A stopped process renews nothing either.
-				p.cut[w] = append(p.cut[w], [2]int64{from, to})
-				p.spans = append(p.spans, span{f.ID, w, from, to})
-			}
-		case faults.Restart:
-			ws := x.Workers.Resolve(sc.Workers)
-			for r := range max(x.Times, 1) {
-				for k, w := range ws {
-					at := int64(x.At) + r*int64(x.Every) + int64(k)*int64(x.Stagger)
-					p.actions[w] = append(p.actions[w], action{at: at, kind: actCrash}, action{at: at + int64(x.Downtime), kind: actRestart})
-					p.spans = append(p.spans, span{f.ID, w, at, at + int64(x.Downtime) + int64(time.Second)})
-				}
-			}
-		case faults.ClockStep:
-			for _, w := range x.Workers.Resolve(sc.Workers) {
-				p.actions[w] = append(p.actions[w], action{at: int64(x.At), kind: actStep, by: int64(x.By)})
-				p.spans = append(p.spans, span{f.ID, w, int64(x.At), int64(x.At) + abs(int64(x.By))})
-			}
-		case faults.CoordinatorPartition:
-			for _, w := range x.Workers.Resolve(sc.Workers) {
-				from, to := int64(x.At), int64(x.At+x.For)
-				p.cut[w] = append(p.cut[w], [2]int64{from, to})
-				p.spans = append(p.spans, span{f.ID, w, from, to})
-			}
-		case faults.RenewalLoss:
-			for _, w := range x.Workers.Resolve(sc.Workers) {
-				from, to := int64(x.At), int64(x.At+x.For)
-				p.losses[w] = append(p.losses[w], loss{from: from, to: to, p: x.Probability, mu: new(sync.Mutex),
-					rng: rand.New(sim.Stream(seed, "renewal_loss/"+f.ID, uint64(w)))})
-				p.spans = append(p.spans, span{f.ID, w, from, to})
-			}
-		case faults.NetworkDelay:
-			for _, w := range x.Workers.Resolve(sc.Workers) {
-				from, to := int64(x.At), int64(x.At+x.For)
-				p.delays[w] = append(p.delays[w], window{from, to, int64(x.By)})
-				p.spans = append(p.spans, span{f.ID, w, from, to + int64(x.By)})
-			}
+		// Check has made sure every fault can act live.
+		f.Fault.(faults.Live).Live(p, f.ID, sc.Workers)
+		for _, sp := range f.Spans(f.ID, sc.Workers, int64(sc.Duration)) {
+			// As the simulator marks them: workers in order.
+			sp.Workers = slices.Sorted(slices.Values(sp.Workers))
+			p.spans = append(p.spans, sp)
 		}
 	}
 	for w := range p.actions {
 		slices.SortStableFunc(p.actions[w], func(a, b action) int { return cmp.Compare(a.at, b.at) })
 	}
 	return p
+}
+
+// Pause stops worker w from from to to; a stopped process renews nothing
+// either.
+func (p *plan) Pause(w int, from, to int64) {
+	p.actions[w] = append(p.actions[w], action{at: from, kind: actPause, until: to})
+	p.cut[w] = append(p.cut[w], [2]int64{from, to})
+}
+
+// Crash crashes worker w at at and restarts it downtime later.
+func (p *plan) Crash(w int, at, downtime int64) {
+	p.actions[w] = append(p.actions[w], action{at: at, kind: actCrash}, action{at: at + downtime, kind: actRestart})
+}
+
+// StepClock moves worker w's clock by by at at.
+func (p *plan) StepClock(w int, at, by int64) {
+	p.actions[w] = append(p.actions[w], action{at: at, kind: actStep, by: by})
+}
+
+// CutCoordinator drops worker w's renewals and holds its claims.
+func (p *plan) CutCoordinator(w int, from, to int64) {
+	p.cut[w] = append(p.cut[w], [2]int64{from, to})
+}
+
+// LoseRenewals loses worker w's renewals with probability pr, drawn from
+// the run's seeded stream for the fault and worker.
+func (p *plan) LoseRenewals(w int, from, to int64, pr float64, stream string) {
+	p.losses[w] = append(p.losses[w], loss{from: from, to: to, p: pr, mu: new(sync.Mutex),
+		rng: rand.New(sim.Stream(p.seed, stream, uint64(w)))})
+}
+
+// DelayRenewals holds worker w's renewals back by by.
+func (p *plan) DelayRenewals(w int, from, to, by int64) {
+	p.delays[w] = append(p.delays[w], window{from, to, by})
 }
 
 func abs(x int64) int64 {

@@ -133,7 +133,7 @@ func (r *runner) faultsAt(w int, t int64) []string {
 	var out []string
 	for _, f := range r.sc.Faults {
 		for _, sp := range r.plan.spans {
-			if sp.fault == f.ID && sp.worker == w && t >= sp.from && t <= sp.to+grace {
+			if sp.Fault == f.ID && sp.Affects(w, sp.From) && t >= sp.From && t <= sp.To+grace {
 				out = append(out, f.ID)
 				break
 			}
@@ -147,7 +147,7 @@ func (r *runner) faultsAt(w int, t int64) []string {
 // forget.
 func (r *runner) struck(fault string, w int, from, to int64) bool {
 	for _, sp := range r.plan.spans {
-		if sp.fault == fault && sp.worker == w && sp.from >= from && sp.from <= to {
+		if sp.Fault == fault && sp.Affects(w, sp.From) && sp.From >= from && sp.From <= to {
 			return true
 		}
 	}
