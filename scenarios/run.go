@@ -258,53 +258,6 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]
 	return run, w, nil
 }
 
-// Evaluate checks the expectation against a run of scheme s: what the
-// run shows, and whether the expectation holds.
-func (e Expectation) Evaluate(r *reports.Run, s Scheme, window time.Duration) (got string, ok bool) {
-	switch e.Key {
-	case "unique":
-		return fmt.Sprintf("%d duplicates", r.Duplicates), (r.Duplicates == 0) == e.boolean
-	case "monotonic":
-		return fmt.Sprintf("%d violations", r.MonotonicViolations), (r.MonotonicViolations == 0) == e.boolean
-	case "linearizable":
-		if r.Linearizable == nil {
-			return "not checked", false
-		}
-		got := "linearizable"
-		if !*r.Linearizable {
-			got = "not linearizable: " + r.LinearizabilityViolation
-		}
-		return got, *r.Linearizable == e.boolean
-	case "within_ceiling":
-		// A window can overlap one tick more than it spans, so a worker
-		// at the ceiling may show up to one tick's worth above it.
-		// Validation allows within_ceiling only for schemes with a ceiling.
-		c := s.Sim.(kind.Ceiling)
-		limit := c.CeilingPerWorker() * (1 + float64(c.Tick())/float64(window))
-		return fmt.Sprintf("peak %.0f IDs/s per worker, ceiling %.0f", r.PeakWorkerRate, c.CeilingPerWorker()), (r.PeakWorkerRate <= limit) == e.boolean
-	}
-	var n int64
-	switch e.Key {
-	case "duplicates":
-		n = r.Duplicates
-	case "monotonic_violations":
-		n = r.MonotonicViolations
-	case "errors":
-		n = r.Errors
-	case "generated":
-		n = r.Generated
-	case "unserved":
-		n = r.Unserved
-	case "delayed_calls":
-		n = r.DelayedCalls
-	case "late_ids":
-		n = r.LateIDs
-	case "gaps":
-		n = r.Gaps
-	}
-	return fmt.Sprint(n), e.cmp.Holds(n)
-}
-
 // explainer turns the simulator's findings into report entries.
 type explainer struct {
 	sc *Scenario

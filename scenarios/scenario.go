@@ -20,9 +20,11 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/idsim/idsim/expect"
 	"github.com/idsim/idsim/faults"
 	"github.com/idsim/idsim/kind"
 	_ "github.com/idsim/idsim/kinds" // the shipped scheme kinds
+	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/sim"
 )
 
@@ -81,8 +83,14 @@ type Expectation struct {
 	Want string
 	Line int
 
-	boolean bool
-	cmp     comparison
+	kind expect.Kind
+	want expect.Want
+}
+
+// Evaluate checks the expectation against a run of scheme s: what the
+// run shows, and whether the expectation holds.
+func (e Expectation) Evaluate(r *reports.Run, s Scheme, window time.Duration) (got string, ok bool) {
+	return e.kind.Eval(r, s.Sim, window, e.want)
 }
 
 // Identities returns the identity of each worker: datacenters are

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"github.com/idsim/idsim/expect"
 	"github.com/idsim/idsim/faults"
 	"github.com/idsim/idsim/kind"
 	"reflect"
@@ -28,10 +29,13 @@ func knownKeys() []string {
 			}
 		}
 	}
-	for _, t := range []any{fileSpec{}, workersSpec{}, loadSpec{}, expectSpec{}} {
+	for _, t := range []any{fileSpec{}, workersSpec{}, loadSpec{}} {
 		walk(reflect.TypeOf(t))
 	}
 	seen["label"], seen["kind"] = true, true
+	for _, k := range expect.Keys() {
+		seen[k] = true
+	}
 	for _, k := range faults.Kinds() {
 		for _, key := range k.Keys {
 			seen[key] = true

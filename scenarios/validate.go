@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/idsim/idsim/expect"
 	"github.com/idsim/idsim/faults"
 	"github.com/idsim/idsim/kind"
 	"github.com/idsim/idsim/spec"
@@ -224,38 +225,47 @@ func validateExpect(f *fileSpec, sc *Scenario) error {
 			return errAt(e.label.P, "expectations for %q are given twice", e.label.V)
 		}
 		seen[e.label.V] = true
-		x := e.expect
+		m, err := spec.NewMap(e.expect.node, "an expectation")
+		if err != nil {
+			return err
+		}
+		byKey := map[string]Expectation{}
+		for _, key := range m.Keys() {
+			k, ok := expect.Lookup(key.Name)
+			if !ok {
+				msg := fmt.Sprintf("unknown field %q", key.Name)
+				if s := suggest(key.Name); s != "" {
+					msg += fmt.Sprintf(" (did you mean %s?)", s)
+				}
+				return errAt(key.P, "%s", msg)
+			}
+			var w expect.Want
+			if k.Bool {
+				var b boolean
+				if err := b.UnmarshalYAML(m.Value(key.Name)); err != nil {
+					return err
+				}
+				w.Bool = b.V
+			} else if err := w.Cmp.UnmarshalYAML(m.Value(key.Name)); err != nil {
+				return err
+			}
+			if k.AppliesTo != nil {
+				if err := k.AppliesTo(sc.Schemes[i].Sim, e.label.V, sc.Schemes[i].Kind); err != nil {
+					return errAt(key.ValueP, "%v", err)
+				}
+			}
+			byKey[k.Key] = Expectation{Key: k.Key, Want: w.String(k), Line: key.P.Line, kind: k, want: w}
+		}
+		// Evaluated in catalogue order, whatever the file's order.
 		var list []Expectation
-		addBool := func(key string, b boolean) {
-			if b.Set {
-				list = append(list, Expectation{Key: key, Want: fmt.Sprint(b.V), Line: b.P.Line, boolean: b.V})
+		for _, k := range expect.All() {
+			if x, ok := byKey[k.Key]; ok {
+				list = append(list, x)
 			}
 		}
-		addCmp := func(key string, c comparison) {
-			if c.Set {
-				list = append(list, Expectation{Key: key, Want: c.String(), Line: c.P.Line, cmp: c})
-			}
-		}
-		addBool("unique", x.Unique)
-		addBool("monotonic", x.Monotonic)
-		if _, ok := sc.Schemes[i].Sim.(kind.Ceiling); x.WithinCeiling.Set && !ok {
-			return errAt(x.WithinCeiling.P, "within_ceiling applies to schemes whose layouts cap the IDs per tick; %q is %s, which has no ceiling", e.label.V, sc.Schemes[i].Kind)
-		}
-		addBool("within_ceiling", x.WithinCeiling)
-		addCmp("duplicates", x.Duplicates)
-		addCmp("monotonic_violations", x.MonotonicViolations)
-		addCmp("errors", x.Errors)
-		addCmp("generated", x.Generated)
-		addCmp("unserved", x.Unserved)
-		addCmp("delayed_calls", x.DelayedCalls)
-		addCmp("late_ids", x.LateIDs)
-		addCmp("gaps", x.Gaps)
-		if _, ok := sc.Schemes[i].Sim.(kind.Allocator); x.Linearizable.Set && !ok {
-			return errAt(x.Linearizable.P, "linearizable applies to central allocators, whose allocations form a history; %q is %s, which has none", e.label.V, sc.Schemes[i].Kind)
-		}
-		addBool("linearizable", x.Linearizable)
 		if len(list) == 0 {
-			return errAt(x.P, "no expectations for %q: use unique, monotonic, within_ceiling, duplicates, monotonic_violations, errors, generated, unserved, delayed_calls, late_ids, gaps or linearizable", e.label.V)
+			keys := expect.Keys()
+			return errAt(e.expect.P, "no expectations for %q: use %s or %s", e.label.V, strings.Join(keys[:len(keys)-1], ", "), keys[len(keys)-1])
 		}
 		sc.Schemes[i].Expect = list
 	}
