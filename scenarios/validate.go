@@ -42,7 +42,7 @@ func schemeKey(key string) bool {
 
 func validateSchemes(f *fileSpec, sc *Scenario) error {
 	if !f.Schemes.Set || len(f.Schemes.V) == 0 {
-		return errAt(orPos(f.Schemes.P, f.Schemes.Set), "missing schemes: list at least one, e.g. schemes: [{label: refuse, kind: snowflake, layout: twitter, on_clock_backward: error}]")
+		return errAt(orPos(f.Schemes.P, f.Schemes.Set), "missing schemes: list at least one, each with a label and a kind (one of: %s)", kindNames())
 	}
 	env := kind.Env{
 		Workers: sc.Workers, WorkersPos: f.Workers.Count.P, Identities: sc.Identities(),

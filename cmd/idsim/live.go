@@ -34,7 +34,7 @@ abandons its lease as a crash does; clock_step moves the worker's clock
 offset; coordinator_partition drops renewals and holds back claims;
 renewal_loss drops renewals at random, drawn from the seeded stream the
 simulator uses; network_delay holds renewals back. Schemes must be
-snowflake, with static, claim_lowest_free or lease worker IDs. Other faults
+Snowflake schemes, with static, claim_lowest_free or lease worker IDs. Other faults
 and strategies run in the simulator only: a scenario that uses them is
 refused with exit status 2.
 
