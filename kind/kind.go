@@ -156,12 +156,18 @@ type WorkerIDer interface {
 }
 
 // Outcome is what a run left behind, for a scheme's measures and
-// explanations.
+// explanations, whichever backend ran it.
 type Outcome struct {
-	// World is the simulated world after the run.
+	// Trace is the run's record: logs, counters, fault activity, clocks.
+	Trace sim.Trace
+	// World is the simulated world after the run, or nil for a live run.
 	World *sim.World
-	// Coordinator is the world's worker-ID coordinator, or nil.
+	// Coordinator is the simulated world's worker-ID coordinator, or nil.
 	Coordinator *coord.Coordinator
+	// Holdings, when set, says how workers came to hold their worker IDs
+	// in a run without a simulated coordinator (a live run's etcd
+	// claims).
+	Holdings Holdings
 	// Start is the clocks' reading at the start (Unix ns) and Duration
 	// the run's length in true time.
 	Start, Duration int64
@@ -170,6 +176,21 @@ type Outcome struct {
 	// TimelineFaults names the faults whose activity moved clocks or
 	// restarted workers, the spans a timeline chart shows.
 	TimelineFaults map[string]bool
+}
+
+// ActiveAt lists the faults acting on worker w at true time t.
+func (o *Outcome) ActiveAt(w int, t int64) []string { return sim.ActiveIn(o.Trace.Activity(), w, t) }
+
+// Holdings says how workers came to hold the worker IDs they issued
+// under.
+type Holdings interface {
+	// Explain says in a sentence how worker came to hold node, under
+	// which it issued at true time t.
+	Explain(worker int, node, t int64) string
+	// Blame lists the faults that share the blame for worker issuing
+	// under node at t beyond those in force then: those in force when it
+	// was given the ID, and when its claim ended if that was before t.
+	Blame(worker int, node, t int64) []string
 }
 
 // NestedKeys is a kind whose keys hold mappings of their own (a custom

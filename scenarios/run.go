@@ -139,9 +139,69 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]
 	if err := w.Run(); err != nil {
 		return nil, nil, err
 	}
+	o := &kind.Outcome{Trace: w, World: w, Start: sc.Start.UnixNano(), Duration: int64(sc.Duration), Files: files}
+	if c, ok := w.Service(coord.ServiceName).(*coord.Coordinator); ok {
+		c.Expiry(int64(sc.Duration))
+		o.Coordinator = c
+	}
+	run := Report(sc, s, o, func(run *reports.Run) { services(run, w, s, o) })
+	return run, w, nil
+}
+
+// services fills in what the simulated world's services saw: the
+// coordinator's grants, the database's round trips and gaps, and the
+// linearizability of a central allocator's history.
+func services(run *reports.Run, w *sim.World, s Scheme, o *kind.Outcome) {
 	sum := w.Summary()
-	dups := check.Duplicates(w.Logs())
-	order := check.Sort(w.Logs(), int64(time.Millisecond), int64(sc.Duration))
+	if c := o.Coordinator; c != nil {
+		run.WorkerIDGrants = int64(len(c.Grants))
+		run.CoordinatorRequests, run.CoordinatorDropped = c.Requests, c.Dropped
+	}
+	if db, ok := w.Service(schemes.DatabaseService).(*schemes.SequenceDB); ok {
+		run.RoundTrips, run.Allocated, run.Refused = int64(db.Requests), int64(db.Allocated), int64(db.Refused)
+		for k := 2; ; k++ { // the other ticket servers
+			more, ok := w.Service(fmt.Sprintf("%s-%d", schemes.DatabaseService, k)).(*schemes.SequenceDB)
+			if !ok {
+				break
+			}
+			run.RoundTrips, run.Allocated, run.Refused = run.RoundTrips+int64(more.Requests), run.Allocated+int64(more.Allocated), run.Refused+int64(more.Refused)
+		}
+		run.BufferedAtEnd = int64(w.Buffered())
+		run.Gaps = sum.Lost
+		run.InFlightAtEnd = run.Allocated - sum.Generated - run.BufferedAtEnd - run.Gaps
+	}
+	if a, ok := s.Sim.(kind.Allocator); ok {
+		lin := lincheck.Check(a.Allocations(w), time.Minute)
+		ok := lin.Linearizable && !lin.Unknown
+		run.Linearizable, run.LinearizabilityOps, run.LinearizabilityWindows = &ok, lin.Ops, lin.Windows
+		if !lin.Linearizable {
+			run.LinearizabilityViolation = lin.Overlap()
+			var notes []lincheck.Annotation
+			for _, a := range w.Activity() {
+				notes = append(notes, lincheck.Annotation{Tag: "faults", Text: a.Fault, Start: a.From, End: a.To})
+			}
+			var html bytes.Buffer
+			if err := lin.Visualize(&html, notes); err == nil {
+				run.LinearizabilityFile = "linearizability-" + s.Label + ".html"
+				o.Files[run.LinearizabilityFile] = html.Bytes()
+			}
+		} else if lin.Unknown {
+			run.LinearizabilityViolation = "the check timed out in some window"
+		}
+	}
+}
+
+// Report turns what a backend recorded of scheme s — the simulator's
+// world or a live run's workers, as o.Trace — into the scheme's run:
+// counts, order, duplicates and violations explained and blamed,
+// the scheme's own measures, and the expectations evaluated. backend,
+// when set, adds what only that backend measures, before the
+// explanations.
+func Report(sc *Scenario, s Scheme, o *kind.Outcome, backend func(*reports.Run)) *reports.Run {
+	tr := o.Trace
+	sum := sim.Summarize(tr)
+	dups := check.Duplicates(tr.Logs())
+	order := check.Sort(tr.Logs(), int64(time.Millisecond), int64(sc.Duration))
 	run := &reports.Run{
 		Scheme:              s.Label,
 		Kind:                s.Kind,
@@ -173,51 +233,15 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]
 		MonotonicFindings:   []reports.MonotonicFinding{},
 		Expectations:        []reports.Expectation{},
 	}
-	ex := explainer{sc: sc, s: s, w: w}
-	o := &kind.Outcome{World: w, Start: sc.Start.UnixNano(), Duration: int64(sc.Duration), Files: files, TimelineFaults: map[string]bool{}}
+	o.TimelineFaults = map[string]bool{}
 	for _, f := range sc.Faults {
 		if _, ok := f.Fault.(faults.MovesClocks); ok {
 			o.TimelineFaults[f.ID] = true
 		}
 	}
-	ex.o = o
-	if c, ok := w.Service(coord.ServiceName).(*coord.Coordinator); ok {
-		c.Expiry(int64(sc.Duration))
-		o.Coordinator = c
-		run.WorkerIDGrants = int64(len(c.Grants))
-		run.CoordinatorRequests, run.CoordinatorDropped = c.Requests, c.Dropped
-	}
-	if db, ok := w.Service(schemes.DatabaseService).(*schemes.SequenceDB); ok {
-		run.RoundTrips, run.Allocated, run.Refused = int64(db.Requests), int64(db.Allocated), int64(db.Refused)
-		for k := 2; ; k++ { // the other ticket servers
-			more, ok := w.Service(fmt.Sprintf("%s-%d", schemes.DatabaseService, k)).(*schemes.SequenceDB)
-			if !ok {
-				break
-			}
-			run.RoundTrips, run.Allocated, run.Refused = run.RoundTrips+int64(more.Requests), run.Allocated+int64(more.Allocated), run.Refused+int64(more.Refused)
-		}
-		run.BufferedAtEnd = int64(w.Buffered())
-		run.Gaps = sum.Lost
-		run.InFlightAtEnd = run.Allocated - sum.Generated - run.BufferedAtEnd - run.Gaps
-	}
-	if a, ok := s.Sim.(kind.Allocator); ok {
-		lin := lincheck.Check(a.Allocations(w), time.Minute)
-		ok := lin.Linearizable && !lin.Unknown
-		run.Linearizable, run.LinearizabilityOps, run.LinearizabilityWindows = &ok, lin.Ops, lin.Windows
-		if !lin.Linearizable {
-			run.LinearizabilityViolation = lin.Overlap()
-			var notes []lincheck.Annotation
-			for _, a := range w.Activity() {
-				notes = append(notes, lincheck.Annotation{Tag: "faults", Text: a.Fault, Start: a.From, End: a.To})
-			}
-			var html bytes.Buffer
-			if err := lin.Visualize(&html, notes); err == nil {
-				run.LinearizabilityFile = "linearizability-" + s.Label + ".html"
-				files[run.LinearizabilityFile] = html.Bytes()
-			}
-		} else if lin.Unknown {
-			run.LinearizabilityViolation = "the check timed out in some window"
-		}
+	ex := explainer{sc: sc, s: s, o: o}
+	if backend != nil {
+		backend(run)
 	}
 	if r, ok := s.Sim.(kind.Random); ok {
 		run.RandomBits = r.RandomBits()
@@ -231,7 +255,7 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]
 			FirstAt: time.Duration(e.FirstTime).String(), FirstAtNs: e.FirstTime,
 		})
 	}
-	for _, d := range w.ExplainDuplicates(dups) {
+	for _, d := range sim.ExplainDuplicatesIn(tr, dups) {
 		run.DuplicateList = append(run.DuplicateList, ex.duplicate(d))
 	}
 	run.Duplicates = int64(len(run.DuplicateList))
@@ -246,7 +270,7 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]
 				run.MonotonicFindingsOmitted = int64(len(sum.Violations) - i)
 				break
 			}
-			run.MonotonicFindings = append(run.MonotonicFindings, ex.violation(w, v))
+			run.MonotonicFindings = append(run.MonotonicFindings, ex.violation(v))
 		}
 	}
 	run.Passed = true
@@ -255,14 +279,13 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]
 		run.Expectations = append(run.Expectations, reports.Expectation{Key: e.Key, Want: e.Want, Got: got, Passed: ok, Line: e.Line})
 		run.Passed = run.Passed && ok
 	}
-	return run, w, nil
+	return run
 }
 
 // explainer turns the simulator's findings into report entries.
 type explainer struct {
 	sc *Scenario
 	s  Scheme
-	w  *sim.World
 	o  *kind.Outcome
 }
 
@@ -370,14 +393,14 @@ func (x explainer) explainGroup(g *reports.DuplicateGroup) string {
 	return b.String()
 }
 
-func (x explainer) violation(w *sim.World, v sim.OrderViolation) reports.MonotonicFinding {
-	wk := w.Workers()[v.Worker]
-	now, prev := wk.Clock().ReadingAt(v.Time), wk.Clock().ReadingAt(v.PrevTime)
+func (x explainer) violation(v sim.OrderViolation) reports.MonotonicFinding {
+	tr := x.o.Trace
+	now, prev := tr.ClockAt(v.Worker, v.Time), tr.ClockAt(v.Worker, v.PrevTime)
 	f := reports.MonotonicFinding{
 		Worker: v.Worker, Index: v.Index,
 		At: time.Duration(v.Time).String(), AtNs: v.Time, Clock: clockString(now),
 		PrevAt: time.Duration(v.PrevTime).String(), PrevClock: clockString(prev),
-		Faults: nonNil(w.ActiveAt(v.Worker, v.Time)),
+		Faults: nonNil(x.o.ActiveAt(v.Worker, v.Time)),
 	}
 	rel := "not greater than"
 	if v.Hi < v.PrevHi || v.Hi == v.PrevHi && v.ID < v.PrevID {
@@ -412,7 +435,7 @@ func (x explainer) violation(w *sim.World, v sim.OrderViolation) reports.Monoton
 func (x explainer) blame(d sim.DuplicateFinding) []string {
 	found := slices.Clone(d.Faults)
 	if d.Original.Worker == d.Copy.Worker {
-		for _, a := range x.w.Activity() {
+		for _, a := range x.o.Trace.Activity() {
 			if a.From >= d.Original.Time && a.From <= d.Copy.Time && a.Affects(d.Copy.Worker, a.From) {
 				found = append(found, a.Fault)
 			}

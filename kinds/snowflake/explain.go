@@ -76,7 +76,7 @@ func (s *Scheme) ExplainGroup(g *reports.DuplicateGroup, o *kind.Outcome) string
 		node := s.node(*first.ID)
 		fmt.Fprintf(&b, "Workers %d and %d both issued IDs under %s: %d duplicate%s, the first at %s. %s. %s.",
 			g.OriginalWorker, g.CopyWorker, g.WorkerIDs[0], g.Count, plural, first.Copy.At,
-			s.holding(o, first.Original.Worker, node, first.Original.AtNs), s.holding(o, first.Copy.Worker, node, first.Copy.AtNs))
+			s.holdings(o).Explain(first.Original.Worker, node, first.Original.AtNs), s.holdings(o).Explain(first.Copy.Worker, node, first.Copy.AtNs))
 	case g.WorkerIDs[0] == g.WorkerIDs[1]:
 		fmt.Fprintf(&b, "Workers %d and %d were both configured as %s, so they issue the same ID whenever both use the same sequence number in the same tick: %d duplicate%s, the first at %s.",
 			g.OriginalWorker, g.CopyWorker, g.WorkerIDs[0], g.Count, plural, first.Copy.At)
@@ -100,27 +100,54 @@ func (s *Scheme) GroupNote(g *reports.DuplicateGroup) string {
 // session expired before it issued — the pause that made a zombie, the
 // restart that made a newcomer.
 func (s *Scheme) Blame(d sim.DuplicateFinding, o *kind.Outcome) []string {
-	if o.Coordinator == nil || !s.assigned() {
+	if !s.assigned() {
 		return nil
 	}
+	h := s.holdings(o)
 	var found []string
 	node := s.node(d.ID)
 	for _, is := range []sim.Issue{d.Original, d.Copy} {
-		g := o.Coordinator.Holding(is.Worker, node, is.Time)
-		if g == nil {
-			continue
-		}
-		found = append(found, o.World.ActiveAt(is.Worker, g.At)...)
-		if g.Expired >= 0 && g.Expired <= is.Time {
-			found = append(found, o.World.ActiveAt(is.Worker, g.Expired)...)
-		}
+		found = append(found, h.Blame(is.Worker, node, is.Time)...)
 	}
 	return found
 }
 
-// holding says how a worker came to hold the node ID it issued an ID
+// holdings returns how workers came to hold their IDs: the run's own
+// account, or the simulated coordinator's grants.
+func (s *Scheme) holdings(o *kind.Outcome) kind.Holdings {
+	if o.Holdings != nil {
+		return o.Holdings
+	}
+	return coordHoldings{s: s, o: o}
+}
+
+// coordHoldings reads the simulated coordinator's grants.
+type coordHoldings struct {
+	s *Scheme
+	o *kind.Outcome
+}
+
+// Blame lists the faults in force on the worker when it was given the
+// ID and, if the session expired before t, when it expired.
+func (h coordHoldings) Blame(worker int, node, t int64) []string {
+	if h.o.Coordinator == nil {
+		return nil
+	}
+	g := h.o.Coordinator.Holding(worker, node, t)
+	if g == nil {
+		return nil
+	}
+	out := h.o.ActiveAt(worker, g.At)
+	if g.Expired >= 0 && g.Expired <= t {
+		out = append(out, h.o.ActiveAt(worker, g.Expired)...)
+	}
+	return out
+}
+
+// Explain says how a worker came to hold the node ID it issued an ID
 // under at true time t.
-func (s *Scheme) holding(o *kind.Outcome, worker int, node, t int64) string {
+func (h coordHoldings) Explain(worker int, node, t int64) string {
+	o, s := h.o, h.s
 	if o.Coordinator == nil {
 		return fmt.Sprintf("Worker %d had no coordinator", worker)
 	}
@@ -139,12 +166,12 @@ func (s *Scheme) holding(o *kind.Outcome, worker int, node, t int64) string {
 		how = "from its configuration"
 	}
 	str := fmt.Sprintf("Worker %d was given it at %v by session %d, %s", worker, time.Duration(g.At), g.Session, how)
-	if faults := o.World.ActiveAt(worker, g.At); len(faults) > 0 {
+	if faults := o.ActiveAt(worker, g.At); len(faults) > 0 {
 		str += fmt.Sprintf(" (%s in force)", strings.Join(faults, ", "))
 	}
 	if g.Expired >= 0 && g.Expired <= t {
 		str += fmt.Sprintf("; that session expired at %v", time.Duration(g.Expired))
-		if faults := o.World.ActiveAt(worker, g.Expired); len(faults) > 0 {
+		if faults := o.ActiveAt(worker, g.Expired); len(faults) > 0 {
 			str += fmt.Sprintf(", while %s held the worker (no renewals)", strings.Join(faults, ", "))
 		}
 		str += fmt.Sprintf(", yet at %v it was still issuing IDs under it", time.Duration(t))
@@ -164,10 +191,9 @@ func (s *Scheme) holding(o *kind.Outcome, worker int, node, t int64) string {
 // half a second before the first such fault to half a second after the
 // last: 400 points per worker.
 func timeline(o *kind.Outcome, l gen.Layout) []reports.WorkerTimeline {
-	w := o.World
 	from, to := int64(-1), int64(0)
 	var workers []int
-	for _, a := range w.Activity() {
+	for _, a := range o.Trace.Activity() {
 		if !o.TimelineFaults[a.Fault] {
 			continue
 		}
@@ -189,7 +215,7 @@ func timeline(o *kind.Outcome, l gen.Layout) []reports.WorkerTimeline {
 	var out []reports.WorkerTimeline
 	for _, wk := range workers {
 		var all [][2]int64
-		w.Workers()[wk].Log().Each(func(_ int64, id uint64, t int64) bool {
+		o.Trace.Logs()[wk].Each(func(_ int64, id uint64, t int64) bool {
 			if t >= from && t <= to {
 				if p, err := l.Decode(id); err == nil {
 					all = append(all, [2]int64{t, p.Time.UnixNano() - o.Start})

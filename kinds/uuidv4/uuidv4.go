@@ -11,7 +11,7 @@ import (
 	"github.com/idsim/idsim/kind"
 	"github.com/idsim/idsim/kinds/internal/random"
 	"github.com/idsim/idsim/reports"
-	"github.com/idsim/idsim/sim"
+	"github.com/idsim/idsim/sim/record"
 	"github.com/idsim/idsim/sim/schemes"
 	"github.com/idsim/idsim/spec"
 )
@@ -80,16 +80,16 @@ func (s *Scheme) Measure(o *kind.Outcome, run *reports.Run) {
 	n := float64(run.Generated)
 	run.BirthdayExpected = math.Ldexp(n*n, -(s.bits + 1))
 	if s.bits < width {
-		run.Birthday = birthdayCurve(o.World, run.DuplicateList, s.bits, o.Duration)
+		run.Birthday = birthdayCurve(o.Trace.Logs(), run.DuplicateList, s.bits, o.Duration)
 	}
 }
 
 // birthdayCurve measures, at 20 moments of the run, the duplicates so far
 // beside the birthday bound for the IDs issued so far.
-func birthdayCurve(w *sim.World, dups []reports.Duplicate, bits int, duration int64) []reports.BirthdayPoint {
+func birthdayCurve(logs []*record.Log, dups []reports.Duplicate, bits int, duration int64) []reports.BirthdayPoint {
 	const points = 20
 	var issued [points + 1]int64
-	for _, l := range w.Logs() {
+	for _, l := range logs {
 		l.Each(func(_ int64, _ uint64, t int64) bool {
 			issued[min(points, t*points/duration+1)]++
 			return true

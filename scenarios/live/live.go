@@ -340,6 +340,7 @@ type worker struct {
 	stats    sim.WorkerStats
 	order    check.Order
 	lastT    int64
+	steps    [][2]int64 // clock steps: since the start, by
 }
 
 type runner struct {
@@ -352,6 +353,7 @@ type runner struct {
 	seed   uint64
 	prefix string
 	start  int64 // monotonic
+	wall0  int64 // the machine's wall clock at the start
 	mono   clock.System
 }
 
@@ -387,6 +389,7 @@ func (r *runner) run(ctx context.Context) (*reports.Run, error) {
 	ws := make([]*worker, r.sc.Workers)
 	identities := r.sc.Identities()
 	r.start = r.mono.Monotonic()
+	r.wall0 = r.mono.Now()
 	var wg sync.WaitGroup
 	var firstErr atomic.Value
 	for i := range ws {
@@ -450,6 +453,7 @@ func (r *runner) drive(ctx context.Context, w *worker, id sim.Identity, owners *
 				}
 			case actStep:
 				w.clk.off.Add(a.by)
+				w.steps = append(w.steps, [2]int64{now, a.by})
 			case actPause:
 				// Stop the world: nothing runs until the pause ends;
 				// arrivals queue meanwhile.
@@ -470,9 +474,11 @@ func (r *runner) drive(ctx context.Context, w *worker, id sim.Identity, owners *
 			next += gap()
 		}
 	}
+	// Arrivals due before the end that the loop had not reached yet
+	// (it woke at or after the end) were waiting like any other caller:
+	// serve them, late, rather than count them unserved.
 	for next < end {
-		w.stats.Offered++
-		w.stats.Unserved++
+		r.serve(ctx, w, next, id, owners)
 		next += gap()
 	}
 	return nil
