@@ -3,6 +3,7 @@ package idsim_test
 import (
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/idsim/idsim"
@@ -60,8 +61,12 @@ func (g *inHouseGen) TryNext() (uint64, time.Duration, error) {
 // A user's own generator registered as a scheme kind runs through a
 // shipped fault scenario, and its duplicates are explained and blamed on
 // the fault like a built-in kind's.
+var once sync.Once
+
+func registerOnce() { once.Do(func() { idsim.Register(inHouse{}) }) }
+
 func Example_registerKind() {
-	idsim.Register(inHouse{})
+	registerOnce()
 	sc, err := idsim.WithSchemes("ntp-backward",
 		`[{label: ours, kind: inhouse}, {label: builtin, kind: snowflake, layout: twitter, on_clock_backward: error}]`,
 		`{ours: {unique: true}, builtin: {unique: true}}`)

@@ -96,6 +96,20 @@ func WithSchemes(nameOrFile, schemes, expect string) (*Scenario, error) {
 // Run runs every scheme of the scenario and evaluates its expectations.
 func Run(sc *Scenario, opt Options) (*Results, error) { return scenarios.Run(sc, opt) }
 
+// Sweep runs the scenario with n seeds from first and gathers which
+// failed, with the command that replays each.
+func Sweep(sc *Scenario, first uint64, n int, opt Options) (*scenarios.Sweep, error) {
+	return scenarios.RunSweep(sc, first, n, scenarios.Shard{}, opt, nil)
+}
+
+// Minimize shrinks a failing scenario file's contents — schemes,
+// expectations, faults, workers, duration — to a smaller one that still
+// fails the same expectation; seedSet says whether seed replaces the
+// file's own.
+func Minimize(file string, src []byte, seed uint64, seedSet bool) (*scenarios.Minimized, error) {
+	return scenarios.Minimize(file, src, seed, seedSet)
+}
+
 // Write writes results.json, report.md, report.html, duplicates.csv and
 // the charts into dir/<scenario>/, replacing what was there, and returns
 // that directory.
