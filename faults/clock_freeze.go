@@ -2,9 +2,10 @@ package faults
 
 import (
 	"fmt"
+	"time"
+
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/spec"
-	"time"
 )
 
 var clockFreezeKind = KindInfo{
@@ -15,11 +16,7 @@ var clockFreezeKind = KindInfo{
 	Required: []string{"at", "for", "workers"},
 	Zero:     ClockFreeze{},
 	Parse: func(m *spec.Map) (Fault, error) {
-		var c struct {
-			At      spec.Duration `yaml:"at"`
-			For     spec.Duration `yaml:"for"`
-			Workers spec.Workers  `yaml:"workers"`
-		}
+		var c WindowKeys
 		err := m.Decode(&c)
 		return ClockFreeze{At: c.At.V, For: c.For.V, Workers: workersOf(c.Workers)}, err
 	},
@@ -42,13 +39,7 @@ func (f ClockFreeze) Describe() string {
 
 // Validate checks the freeze.
 func (f ClockFreeze) Validate(env Env) error {
-	if err := validateAt(f.At, env); err != nil {
-		return err
-	}
-	if f.For <= 0 {
-		return fieldErr("for", "the freeze needs a positive duration")
-	}
-	return f.Workers.validate(env)
+	return validateWindow(f.At, f.For, f.Workers, env, "the freeze")
 }
 
 // Schedule freezes the clocks at At and lets them run again after For.
@@ -70,7 +61,7 @@ func (f ClockFreeze) Schedule(w *sim.World, id string) error {
 
 // Spans: the freeze lasts from At for For.
 func (f ClockFreeze) Spans(id string, workers int, _ int64) []sim.Activity {
-	return []sim.Activity{{Fault: id, Workers: f.Workers.Resolve(workers), From: int64(f.At), To: int64(f.At + f.For)}}
+	return window(id, f.Workers, workers, f.At, f.For)
 }
 
 // MovesClocks marks the freeze as moving clocks.

@@ -2,11 +2,12 @@ package faults
 
 import (
 	"fmt"
+	"time"
+
 	"github.com/idsim/idsim/kind"
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/sim/coord"
 	"github.com/idsim/idsim/spec"
-	"time"
 )
 
 var coordinatorPartitionKind = KindInfo{
@@ -17,11 +18,7 @@ var coordinatorPartitionKind = KindInfo{
 	Required: []string{"at", "for", "workers"},
 	Zero:     CoordinatorPartition{},
 	Parse: func(m *spec.Map) (Fault, error) {
-		var c struct {
-			At      spec.Duration `yaml:"at"`
-			For     spec.Duration `yaml:"for"`
-			Workers spec.Workers  `yaml:"workers"`
-		}
+		var c WindowKeys
 		err := m.Decode(&c)
 		return CoordinatorPartition{At: c.At.V, For: c.For.V, Workers: workersOf(c.Workers)}, err
 	},
@@ -47,13 +44,7 @@ func (f CoordinatorPartition) Describe() string {
 
 // Validate checks the partition.
 func (f CoordinatorPartition) Validate(env Env) error {
-	if err := validateAt(f.At, env); err != nil {
-		return err
-	}
-	if f.For <= 0 {
-		return fieldErr("for", "the partition needs a positive duration")
-	}
-	return f.Workers.validate(env)
+	return validateWindow(f.At, f.For, f.Workers, env, "the partition")
 }
 
 // Schedule cuts the links, if the world has a coordinator.
@@ -70,7 +61,7 @@ func (f CoordinatorPartition) Schedule(w *sim.World, id string) error {
 
 // Spans: the partition lasts from At for For.
 func (f CoordinatorPartition) Spans(id string, workers int, _ int64) []sim.Activity {
-	return []sim.Activity{{Fault: id, Workers: f.Workers.Resolve(workers), From: int64(f.At), To: int64(f.At + f.For)}}
+	return window(id, f.Workers, workers, f.At, f.For)
 }
 
 // Live cuts the workers off from etcd.

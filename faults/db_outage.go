@@ -2,10 +2,11 @@ package faults
 
 import (
 	"fmt"
+	"time"
+
 	"github.com/idsim/idsim/kind"
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/spec"
-	"time"
 )
 
 var dbOutageKind = KindInfo{

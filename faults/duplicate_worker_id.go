@@ -2,10 +2,11 @@ package faults
 
 import (
 	"fmt"
-	"github.com/idsim/idsim/sim"
-	"github.com/idsim/idsim/spec"
 	"slices"
 	"time"
+
+	"github.com/idsim/idsim/sim"
+	"github.com/idsim/idsim/spec"
 )
 
 var duplicateWorkerIDKind = KindInfo{

@@ -139,6 +139,31 @@ func Lookup(name string) (KindInfo, bool) {
 	return KindInfo{}, false
 }
 
+// WindowKeys are the keys of a fault that acts on workers for a while;
+// a fault kind with more keys embeds it inline.
+type WindowKeys struct {
+	At      spec.Duration `yaml:"at"`
+	For     spec.Duration `yaml:"for"`
+	Workers spec.Workers  `yaml:"workers"`
+}
+
+// validateWindow checks a fault that acts on workers from at for d;
+// what names it in errors ("the freeze").
+func validateWindow(at, d time.Duration, ws Workers, env Env, what string) error {
+	if err := validateAt(at, env); err != nil {
+		return err
+	}
+	if d <= 0 {
+		return fieldErr("for", "%s needs a positive duration", what)
+	}
+	return ws.validate(env)
+}
+
+// window is the one span of a fault acting on workers from at for d.
+func window(id string, ws Workers, workers int, at, d time.Duration) []sim.Activity {
+	return []sim.Activity{{Fault: id, Workers: ws.Resolve(workers), From: int64(at), To: int64(at + d)}}
+}
+
 // workersOf turns a scenario's worker list into a selection.
 func workersOf(w spec.Workers) Workers {
 	if w.All {

@@ -2,10 +2,11 @@ package faults
 
 import (
 	"fmt"
+	"time"
+
 	"github.com/idsim/idsim/kind"
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/spec"
-	"time"
 )
 
 var networkDelayKind = KindInfo{
@@ -17,10 +18,8 @@ var networkDelayKind = KindInfo{
 	Zero:     NetworkDelay{},
 	Parse: func(m *spec.Map) (Fault, error) {
 		var c struct {
-			At      spec.Duration `yaml:"at"`
-			For     spec.Duration `yaml:"for"`
-			Workers spec.Workers  `yaml:"workers"`
-			By      spec.Duration `yaml:"by"`
+			WindowKeys `yaml:",inline"`
+			By         spec.Duration `yaml:"by"`
 		}
 		err := m.Decode(&c)
 		return NetworkDelay{At: c.At.V, For: c.For.V, Workers: workersOf(c.Workers), By: c.By.V}, err
@@ -46,11 +45,8 @@ func (f NetworkDelay) Describe() string {
 
 // Validate checks the delay.
 func (f NetworkDelay) Validate(env Env) error {
-	if err := validateAt(f.At, env); err != nil {
+	if err := validateWindow(f.At, f.For, f.Workers, env, "the delay"); err != nil {
 		return err
-	}
-	if f.For <= 0 {
-		return fieldErr("for", "the delay needs a positive duration")
 	}
 	if f.By <= 0 {
 		return fieldErr("by", "the delay must be positive")

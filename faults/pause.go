@@ -2,9 +2,10 @@ package faults
 
 import (
 	"fmt"
+	"time"
+
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/spec"
-	"time"
 )
 
 var pauseKind = KindInfo{
@@ -15,11 +16,7 @@ var pauseKind = KindInfo{
 	Required: []string{"at", "for", "workers"},
 	Zero:     Pause{},
 	Parse: func(m *spec.Map) (Fault, error) {
-		var c struct {
-			At      spec.Duration `yaml:"at"`
-			For     spec.Duration `yaml:"for"`
-			Workers spec.Workers  `yaml:"workers"`
-		}
+		var c WindowKeys
 		err := m.Decode(&c)
 		return Pause{At: c.At.V, For: c.For.V, Workers: workersOf(c.Workers)}, err
 	},
@@ -43,13 +40,7 @@ func (f Pause) Describe() string {
 
 // Validate checks the pause.
 func (f Pause) Validate(env Env) error {
-	if err := validateAt(f.At, env); err != nil {
-		return err
-	}
-	if f.For <= 0 {
-		return fieldErr("for", "the pause needs a positive duration")
-	}
-	return f.Workers.validate(env)
+	return validateWindow(f.At, f.For, f.Workers, env, "the pause")
 }
 
 // Schedule pauses the workers at At.
@@ -66,7 +57,7 @@ func (f Pause) Schedule(w *sim.World, id string) error {
 
 // Spans: the pause lasts from At for For.
 func (f Pause) Spans(id string, workers int, _ int64) []sim.Activity {
-	return []sim.Activity{{Fault: id, Workers: f.Workers.Resolve(workers), From: int64(f.At), To: int64(f.At + f.For)}}
+	return window(id, f.Workers, workers, f.At, f.For)
 }
 
 // Live pauses the workers.

@@ -2,11 +2,12 @@ package faults
 
 import (
 	"fmt"
+	"time"
+
 	"github.com/idsim/idsim/kind"
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/sim/coord"
 	"github.com/idsim/idsim/spec"
-	"time"
 )
 
 var renewalLossKind = KindInfo{
@@ -50,11 +51,8 @@ func (f RenewalLoss) Describe() string {
 
 // Validate checks the loss.
 func (f RenewalLoss) Validate(env Env) error {
-	if err := validateAt(f.At, env); err != nil {
+	if err := validateWindow(f.At, f.For, f.Workers, env, "the loss"); err != nil {
 		return err
-	}
-	if f.For <= 0 {
-		return fieldErr("for", "the loss needs a positive duration")
 	}
 	if f.Probability <= 0 || f.Probability > 1 {
 		return fieldErr("probability", "probability %g must be in (0, 1]", f.Probability)
@@ -76,7 +74,7 @@ func (f RenewalLoss) Schedule(w *sim.World, id string) error {
 
 // Spans: the losses last from At for For.
 func (f RenewalLoss) Spans(id string, workers int, _ int64) []sim.Activity {
-	return []sim.Activity{{Fault: id, Workers: f.Workers.Resolve(workers), From: int64(f.At), To: int64(f.At + f.For)}}
+	return window(id, f.Workers, workers, f.At, f.For)
 }
 
 // Live loses the workers' etcd renewals.

@@ -2,9 +2,10 @@ package faults
 
 import (
 	"fmt"
+	"time"
+
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/spec"
-	"time"
 )
 
 var restartKind = KindInfo{

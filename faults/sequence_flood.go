@@ -2,9 +2,10 @@ package faults
 
 import (
 	"fmt"
+	"time"
+
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/spec"
-	"time"
 )
 
 var sequenceFloodKind = KindInfo{
@@ -16,11 +17,9 @@ var sequenceFloodKind = KindInfo{
 	Zero:     SequenceFlood{},
 	Parse: func(m *spec.Map) (Fault, error) {
 		var c struct {
-			At      spec.Duration `yaml:"at"`
-			For     spec.Duration `yaml:"for"`
-			Workers spec.Workers  `yaml:"workers"`
-			Rate    spec.Rate     `yaml:"rate"`
-			Pattern spec.Text     `yaml:"pattern"`
+			WindowKeys `yaml:",inline"`
+			Rate       spec.Rate `yaml:"rate"`
+			Pattern    spec.Text `yaml:"pattern"`
 		}
 		if err := m.Decode(&c); err != nil {
 			return nil, err
@@ -57,11 +56,8 @@ func (f SequenceFlood) Describe() string {
 
 // Validate checks the flood.
 func (f SequenceFlood) Validate(env Env) error {
-	if err := validateAt(f.At, env); err != nil {
+	if err := validateWindow(f.At, f.For, f.Workers, env, "the flood"); err != nil {
 		return err
-	}
-	if f.For <= 0 {
-		return fieldErr("for", "the flood needs a positive duration")
 	}
 	if f.Rate.PerSec == nil || f.Rate.PerSec.Sign() <= 0 {
 		return fieldErr("rate", "the flood needs a positive rate")
@@ -85,5 +81,5 @@ func (f SequenceFlood) Schedule(w *sim.World, id string) error {
 
 // Spans: the flood lasts from At for For.
 func (f SequenceFlood) Spans(id string, workers int, _ int64) []sim.Activity {
-	return []sim.Activity{{Fault: id, Workers: f.Workers.Resolve(workers), From: int64(f.At), To: int64(f.At + f.For)}}
+	return window(id, f.Workers, workers, f.At, f.For)
 }
