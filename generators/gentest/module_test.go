@@ -28,8 +28,8 @@ var allowed = []string{
 
 // userModule writes a module named example.com/user into a temporary
 // directory with the given go.mod requirements, replace directives to
-// this checkout and the given files, runs go mod tidy and returns the
-// directory.
+// this checkout's generators and workerid modules and the given files,
+// runs go mod tidy and returns the directory.
 func userModule(t *testing.T, require []string, files map[string]string) string {
 	t.Helper()
 	generators, err := filepath.Abs("..")
@@ -41,7 +41,10 @@ func userModule(t *testing.T, require []string, files map[string]string) string 
 	for _, r := range require {
 		mod += "\t" + r + "\n"
 	}
-	mod += ")\n\nreplace github.com/idsim/idsim/generators => " + filepath.ToSlash(generators) + "\n"
+	mod += ")\n\nreplace (\n" +
+		"\tgithub.com/idsim/idsim/generators => " + filepath.ToSlash(generators) + "\n" +
+		"\tgithub.com/idsim/idsim/generators/workerid => " + filepath.ToSlash(filepath.Join(generators, "workerid")) + "\n" +
+		")\n"
 	files["go.mod"] = mod
 	// The generators module's checksums, so that tidy needs the network
 	// only for what the user adds.
@@ -175,5 +178,34 @@ import _ "github.com/idsim/idsim/generators/gentest"
 	got := strings.TrimSpace(goCmd(t, dir, "list", "-m", "github.com/google/uuid"))
 	if got != "github.com/google/uuid v1.5.0" {
 		t.Errorf("the user pinned github.com/google/uuid v1.5.0 and got %q", got)
+	}
+}
+
+// The workerid module needs the etcd client, and with it gRPC, whose own
+// go.mod brings OpenTelemetry, gonum and google/uuid v1.6.0 into a user's
+// module graph. What it must not bring is the harness's: etcd's server,
+// SQLite, the comparison benchmarks' ID libraries.
+func TestImportingWorkeridAddsNoHarnessModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command on a scratch module; not a race test")
+	}
+	dir := userModule(t, []string{"github.com/idsim/idsim/generators/workerid " + pseudo}, map[string]string{
+		"user.go": "package user\n\nimport _ \"github.com/idsim/idsim/generators/workerid\"\n",
+	})
+	var found []string
+	for _, m := range strings.Fields(goCmd(t, dir, "list", "-m", "-f", "{{.Path}}", "all")) {
+		if m == "github.com/idsim/idsim" {
+			found = append(found, m)
+		}
+		for _, bad := range []string{"go.etcd.io/etcd/server", "modernc.org/", "github.com/lib/pq", "gonum.org/v1/plot",
+			"github.com/bwmarrin/", "github.com/sony/", "github.com/oklog/", "github.com/gofrs/", "github.com/idsim/idsim/generators/compare"} {
+			if strings.HasPrefix(m, bad) {
+				found = append(found, m)
+				break
+			}
+		}
+	}
+	if len(found) > 0 {
+		t.Errorf("a module importing workerid gets harness or ID-library modules:\n%s", strings.Join(found, "\n"))
 	}
 }
