@@ -53,6 +53,9 @@ type Env struct {
 	Datacenters int
 	// Network is the one-way latency to shared services.
 	Network sim.Latency
+	// Dir is the directory of the scenario file, against which relative
+	// paths in it are resolved; empty for a shipped scenario.
+	Dir string
 }
 
 // Scheme is a validated scheme: what the simulator runs on every worker

@@ -7,6 +7,7 @@ package kinds
 import (
 	"github.com/idsim/idsim/kind"
 	"github.com/idsim/idsim/kinds/autoinc"
+	"github.com/idsim/idsim/kinds/process"
 	"github.com/idsim/idsim/kinds/rangebatch"
 	"github.com/idsim/idsim/kinds/snowflake"
 	"github.com/idsim/idsim/kinds/tickets"
@@ -18,7 +19,7 @@ import (
 func init() {
 	for _, k := range []kind.Kind{
 		snowflake.Kind{}, uuidv4.Kind{}, uuidv7.Kind{}, ulid.Kind{},
-		rangebatch.Kind{}, autoinc.Kind{}, tickets.Kind{},
+		rangebatch.Kind{}, autoinc.Kind{}, tickets.Kind{}, process.Kind{},
 	} {
 		kind.Register(k)
 	}

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"fmt"
+	"io"
 
 	"slices"
 
@@ -118,6 +119,9 @@ func replayTarget(sc *Scenario) string {
 
 // runScheme simulates one scheme and turns what happened into a report.
 func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]byte) (*reports.Run, *sim.World, error) {
+	if c, ok := s.Sim.(io.Closer); ok {
+		defer c.Close() // programs a process scheme started
+	}
 	w, err := sim.New(sim.Config{
 		Seed:        seed,
 		Start:       sc.Start.UnixNano(),

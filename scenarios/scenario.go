@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -148,7 +149,7 @@ func Parse(file string, src []byte) (*Scenario, error) {
 	spec, err := decode(src)
 	if err == nil {
 		var sc *Scenario
-		if sc, err = validate(spec); err == nil {
+		if sc, err = validate(spec, dirOf(file)); err == nil {
 			sc.File = file
 			return sc, nil
 		}
@@ -224,8 +225,18 @@ const (
 // unless the scenario says otherwise.
 var DefaultStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// validate checks the spec and builds the scenario.
-func validate(f *fileSpec) (*Scenario, error) {
+// dirOf is the directory relative paths in a scenario file are resolved
+// against: the file's own, or none for a shipped scenario.
+func dirOf(file string) string {
+	if strings.HasPrefix(file, "embedded:") {
+		return ""
+	}
+	return filepath.Dir(file)
+}
+
+// validate checks the spec and builds the scenario; dir is where the
+// file is.
+func validate(f *fileSpec, dir string) (*Scenario, error) {
 	sc := &Scenario{
 		Name:        f.Name.V,
 		Description: strings.TrimSpace(f.Description.V),
@@ -324,7 +335,7 @@ func validate(f *fileSpec) (*Scenario, error) {
 			sc.Network.Jitter = int64(f.Network.Jitter.V)
 		}
 	}
-	if err := validateSchemes(f, sc); err != nil {
+	if err := validateSchemes(f, sc, dir); err != nil {
 		return nil, err
 	}
 	if err := validateFaults(f, sc); err != nil {

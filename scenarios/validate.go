@@ -40,13 +40,13 @@ func schemeKey(key string) bool {
 	return false
 }
 
-func validateSchemes(f *fileSpec, sc *Scenario) error {
+func validateSchemes(f *fileSpec, sc *Scenario, dir string) error {
 	if !f.Schemes.Set || len(f.Schemes.V) == 0 {
 		return errAt(orPos(f.Schemes.P, f.Schemes.Set), "missing schemes: list at least one, each with a label and a kind (one of: %s)", kindNames())
 	}
 	env := kind.Env{
 		Workers: sc.Workers, WorkersPos: f.Workers.Count.P, Identities: sc.Identities(),
-		Datacenters: len(sc.Datacenters), Network: sc.Network,
+		Datacenters: len(sc.Datacenters), Network: sc.Network, Dir: dir,
 	}
 	for _, s := range f.Schemes.V {
 		m, err := spec.NewMap(s.node, "a scheme")

@@ -34,6 +34,8 @@ type Instance struct {
 
 // Env is what a worker gives a scheme to build its generator from.
 type Env struct {
+	// Worker is the worker's index; a restarted worker keeps it.
+	Worker   int
 	Identity Identity
 	// Clock is the worker's clock: the generator must read time only
 	// from it.
@@ -218,7 +220,7 @@ func (w *Worker) Restart(t int64) error {
 	w.net.onReply = nil
 	w.net.clearTimers()
 	w.clk.now = t
-	inst, err := w.world.cfg.Scheme.NewGenerator(Env{Identity: w.identity, Clock: w.clk, Entropy: w.rng, Net: w.net})
+	inst, err := w.world.cfg.Scheme.NewGenerator(Env{Worker: w.Index, Identity: w.identity, Clock: w.clk, Entropy: w.rng, Net: w.net})
 	if err != nil {
 		return err
 	}
