@@ -30,6 +30,10 @@ type Options struct {
 	Parallelism int
 	// Progress, when set, is called before each scheme runs.
 	Progress func(scheme string, i, n int)
+	// MaxMemory is the memory, in bytes, a run may need; zero means
+	// DefaultBudget. A scenario that would need more is refused with a
+	// *BudgetError before anything runs.
+	MaxMemory float64
 }
 
 // Run runs every scheme of the scenario on the same workers, load and
@@ -38,6 +42,13 @@ func Run(sc *Scenario, opt Options) (*reports.Results, error) {
 	seed := sc.Seed
 	if opt.SeedSet {
 		seed = opt.Seed
+	}
+	budget := opt.MaxMemory
+	if budget == 0 {
+		budget = DefaultBudget()
+	}
+	if e := sc.Estimate(); e.Bytes() > budget {
+		return nil, &BudgetError{Scenario: sc.Name, Estimate: e, Budget: budget}
 	}
 	res := NewResults(sc, seed, fmt.Sprintf("idsim run %s --seed %d", replayTarget(sc), seed))
 	seen := map[string]bool{} // fault activity spans already listed

@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"math/big"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -27,6 +26,7 @@ import (
 	_ "github.com/idsim/idsim/kinds" // the shipped scheme kinds
 	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/sim"
+	"github.com/idsim/idsim/spec"
 )
 
 // Scenario is a validated scenario.
@@ -43,6 +43,8 @@ type Scenario struct {
 	Workers     int
 	Datacenters []string
 	Load        sim.Load
+	// LoadAt is where the per-worker rate is written.
+	LoadAt spec.Pos
 	// Network is the one-way latency to shared services (the database of
 	// rangebatch and autoinc).
 	Network sim.Latency
@@ -74,6 +76,8 @@ type Fault struct {
 	// ID names the fault in findings, e.g. "clock_step#1".
 	ID   string
 	Line int
+	// Col is the column the fault's entry starts at.
+	Col int
 	faults.Fault
 }
 
@@ -162,6 +166,9 @@ func decode(src []byte) (*fileSpec, error) {
 	if len(bytes.TrimSpace(src)) == 0 {
 		return nil, errAt(pos{Line: 1, Col: 1}, "empty scenario file")
 	}
+	if err := checkDepth(src); err != nil {
+		return nil, err
+	}
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		return nil, err
@@ -216,9 +223,8 @@ var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 // Limits on what a scenario may ask for, so that a typo cannot make the
 // simulator try to hold more IDs than the machine has memory for.
 const (
-	maxWorkers     = 100_000
-	maxDuration    = 24 * time.Hour
-	maxExpectedIDs = 2_000_000_000
+	maxWorkers  = 100_000
+	maxDuration = 24 * time.Hour
 )
 
 // DefaultStart is what every worker's clock reads when a run starts,
@@ -244,6 +250,15 @@ func validate(f *fileSpec, dir string) (*Scenario, error) {
 		Start:       DefaultStart,
 		Duration:    f.Duration.V,
 		RateWindow:  100 * time.Millisecond,
+	}
+	if len(f.Description.V) > MaxDescription {
+		return nil, errAt(f.Description.P, "the description is %d bytes; at most %d", len(f.Description.V), MaxDescription)
+	}
+	if n := len(f.Schemes.V); n > MaxSchemes {
+		return nil, errAt(f.Schemes.P, "%d schemes; a scenario compares at most %d", n, MaxSchemes)
+	}
+	if n := len(f.Faults.V); n > MaxFaults {
+		return nil, errAt(f.Faults.P, "%d faults; a scenario schedules at most %d", n, MaxFaults)
 	}
 	if !f.Name.Set {
 		return nil, errAt(pos{Line: 1, Col: 1}, "missing name: every scenario needs a name (lower case letters, digits, '.', '_', '-')")
@@ -306,18 +321,13 @@ func validate(f *fileSpec, dir string) (*Scenario, error) {
 		return nil, errAt(orPos(f.Load.P, f.Load.Set), "missing load: per_worker, e.g. load: {per_worker: 20000/s, pattern: poisson}")
 	}
 	sc.Load.Rate = f.Load.PerWorker.V
+	sc.LoadAt = f.Load.PerWorker.P
 	if f.Load.Pattern.Set {
 		p, err := sim.ParsePattern(f.Load.Pattern.V)
 		if err != nil {
 			return nil, errAt(f.Load.Pattern.P, "%v", err)
 		}
 		sc.Load.Pattern = p
-	}
-	expected := new(big.Rat).Mul(sc.Load.Rate.PerSec, big.NewRat(int64(sc.Duration/time.Millisecond)*int64(sc.Workers), 1000))
-	if expected.Cmp(big.NewRat(maxExpectedIDs, 1)) > 0 {
-		n, _ := expected.Float64()
-		return nil, errAt(f.Load.PerWorker.P, "%d workers at %v for %v ask for about %.3g IDs per scheme; the limit is %.0g (each takes 12 bytes of memory)",
-			sc.Workers, sc.Load.Rate, sc.Duration, n, float64(maxExpectedIDs))
 	}
 
 	sc.Network = sim.Latency{Base: int64(250 * time.Microsecond)}
@@ -342,6 +352,9 @@ func validate(f *fileSpec, dir string) (*Scenario, error) {
 		return nil, err
 	}
 	if err := validateExpect(f, sc); err != nil {
+		return nil, err
+	}
+	if err := checkSize(sc); err != nil {
 		return nil, err
 	}
 	return sc, nil

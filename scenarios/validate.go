@@ -200,7 +200,7 @@ func validateFaults(f *fileSpec, sc *Scenario) error {
 				return errAt(fs.P, "%s acts only on schemes with %s, and no scheme of this scenario (%s) has one: it would do nothing", k.Kind, sel.Needs(), strings.Join(labels, ", "))
 			}
 		}
-		sc.Faults = append(sc.Faults, Fault{ID: fmt.Sprintf("%s#%d", k.Kind, i+1), Line: fs.P.Line, Fault: fault})
+		sc.Faults = append(sc.Faults, Fault{ID: fmt.Sprintf("%s#%d", k.Kind, i+1), Line: fs.P.Line, Col: fs.P.Col, Fault: fault})
 	}
 	return nil
 }
