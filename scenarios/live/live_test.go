@@ -54,11 +54,16 @@ func TestLiveZombieFencedAndUnfenced(t *testing.T) {
 			}
 		}
 	}
-	if d := res.Runs[0].DuplicateList; len(d) > 0 {
-		w := []int{d[0].Original.Worker, d[0].Copy.Worker}
-		if !(w[0] == 3 && w[1] == 6 || w[0] == 6 && w[1] == 3) {
-			t.Errorf("duplicate between workers %v, want 3 and 6", w)
-		}
+	// What holds under any scheduling: the zombie, worker 3, repeats IDs
+	// of whoever was given its worker ID after its lease expired —
+	// usually worker 6, restarting, but on a loaded machine another
+	// worker whose own renewals came late may claim first.
+	zombie := false
+	for _, g := range res.Runs[0].DuplicateGroups {
+		zombie = zombie || g.OriginalWorker == 3 || g.CopyWorker == 3
+	}
+	if res.Runs[0].Duplicates > 0 && !zombie {
+		t.Errorf("no duplicate involves the paused worker 3: %+v", res.Runs[0].DuplicateGroups)
 	}
 }
 
