@@ -11,11 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/idsim/idsim/generators/snowflake"
 	"github.com/idsim/idsim/generators/ulid"
 	"github.com/idsim/idsim/generators/uuid"
 )
@@ -91,7 +93,7 @@ func refRun(r io.Reader, opt Options) (*Report, error) {
 		switch kind {
 		case Number:
 			if opt.Layout != nil {
-				p, t, err := decode(opt.Layout, id.Lo)
+				p, t, err := refDecode(opt.Layout, id.Lo)
 				if err != nil {
 					rep.BeforeEpoch++
 					note(&rep.TimeExamples, line, "%d does not decode with layout %s: %v", id.Lo, opt.Layout.Name, err)
@@ -99,7 +101,7 @@ func refRun(r io.Reader, opt Options) (*Report, error) {
 				}
 				ts = t
 				node = p.Datacenter<<opt.Layout.Worker.Bits | p.Worker
-				if opt.Workers != nil && !opt.Workers[node] {
+				if opt.Workers != nil && !opt.Workers.Contains(node) {
 					rep.UnexpectedWorkers++
 					note(&rep.WorkerExamples, line, "%d is from node %d (datacenter %d, worker %d), not one of the expected workers", id.Lo, node, p.Datacenter, p.Worker)
 				}
@@ -171,9 +173,6 @@ func refRun(r io.Reader, opt Options) (*Report, error) {
 	slices.SortFunc(rep.Workers, func(a, b Worker) int { return cmp.Compare(a.Node, b.Node) })
 	return rep, nil
 }
-
-
-
 
 // dups finds repeated IDs with bounded memory: sorted chunks, spilled to
 // files, merged.
@@ -310,3 +309,23 @@ func (d *refDups) close() {
 	}
 }
 
+// refDecode splits a Snowflake ID, computing its time in int64 nanoseconds
+// when that cannot overflow (Layout.Decode uses big integers, which
+// would dominate a long audit).
+func refDecode(l *snowflake.Layout, id uint64) (snowflake.Parts, int64, error) {
+	field := func(f snowflake.Field) int64 { return int64(id >> f.Shift & f.Max()) }
+	tick, unit := field(l.Time), int64(l.Unit)
+	epoch := l.Epoch.UnixNano()
+	if unit > 0 && tick < (math.MaxInt64-max(epoch, 0))/unit && l.Epoch.Year() > 1677 {
+		used := l.Time.Max()<<l.Time.Shift | l.Datacenter.Max()<<l.Datacenter.Shift | l.Worker.Max()<<l.Worker.Shift | l.Sequence.Max()<<l.Sequence.Shift
+		if id&^used == 0 {
+			p := snowflake.Parts{Tick: tick, Datacenter: field(l.Datacenter), Worker: field(l.Worker), Sequence: field(l.Sequence)}
+			return p, epoch + tick*unit, nil
+		}
+	}
+	p, err := l.Decode(id)
+	if err != nil {
+		return p, 0, err
+	}
+	return p, p.Time.UnixNano(), nil
+}

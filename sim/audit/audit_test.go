@@ -57,7 +57,7 @@ func TestAuditFindsPlantedProblemsWithLines(t *testing.T) {
 	l := snowflake.Twitter
 	for _, chunk := range []int{0, 100} { // in memory, and spilled to 40 files
 		rep, err := Run(strings.NewReader(text), Options{Layout: &l, Ordered: true, Now: start.Add(time.Hour), ChunkIDs: chunk, TempDir: t.TempDir(),
-			Workers: map[int64]bool{0: true, 1: true}})
+			Workers: mustNodes(t, "0-1", &l)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,6 +93,15 @@ func TestAuditFindsPlantedProblemsWithLines(t *testing.T) {
 	}
 }
 
+func mustNodes(t testing.TB, s string, l *snowflake.Layout) *NodeSet {
+	t.Helper()
+	set, err := ParseNodes(s, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
 func TestAuditTimeAndWorkers(t *testing.T) {
 	l := snowflake.Twitter
 	id := func(at time.Time, worker uint64) string {
@@ -100,7 +109,7 @@ func TestAuditTimeAndWorkers(t *testing.T) {
 		return fmt.Sprint(tick<<l.Time.Shift | worker<<l.Worker.Shift)
 	}
 	text := strings.Join([]string{id(start, 1), id(start.Add(48*time.Hour), 1), id(start, 9)}, "\n")
-	rep, err := Run(strings.NewReader(text), Options{Layout: &l, Now: start.Add(time.Hour), Workers: map[int64]bool{1: true}})
+	rep, err := Run(strings.NewReader(text), Options{Layout: &l, Now: start.Add(time.Hour), Workers: mustNodes(t, "1", &l)})
 	if err != nil {
 		t.Fatal(err)
 	}
