@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,12 +19,12 @@ type NodeSet struct {
 // ParseNodes reads node IDs and ranges such as "0-31,40" (datacenter and
 // worker fields together, as Layout.SplitNode numbers them) and checks
 // each against the layout: a node ID must fit its datacenter and worker
-// bits.
+// bits. A nil layout checks only the syntax.
 func ParseNodes(s string, l *snowflake.Layout) (*NodeSet, error) {
-	if l == nil {
-		return nil, fmt.Errorf("node IDs need a layout to check them against")
+	limit := int64(math.MaxInt64)
+	if l != nil {
+		limit = int64(1)<<l.NodeBits() - 1
 	}
-	limit := int64(1)<<l.NodeBits() - 1
 	var rs [][2]int64
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
