@@ -317,3 +317,20 @@ func TestMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeSpillFiles spills files larger than the read-back buffer, so
+// that records straddle its refills, and checks the totals.
+func TestLargeSpillFiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ids := make([]uint64, 300_000)
+	for i := range ids {
+		ids[i] = rng.Uint64() >> rng.IntN(40)
+		if i > 0 && rng.IntN(50) == 0 {
+			ids[i] = ids[rng.IntN(i)]
+		}
+	}
+	rep := checkDups(t, "large files", ids, Options{ChunkIDs: 120_000, pieceIDs: 30_000})
+	if rep.SpillFiles != 2 || rep.Duplicates < 5000 {
+		t.Errorf("%d spill files, %d duplicates", rep.SpillFiles, rep.Duplicates)
+	}
+}
