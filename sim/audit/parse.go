@@ -39,13 +39,13 @@ func (k Kind) String() string {
 // ParseID reads the text of one ID, the way both idsim check and idsim
 // decode read it. Surrounding white space is ignored. The rules, in order:
 //
-//   - 0x or 0X then hexadecimal digits: a 64-bit number;
+//   - 0x or 0X then up to 64 bits of hexadecimal digits: a number;
 //   - 36 or 32 characters, or a urn:uuid: prefix, or braces: a UUID in
 //     any of the forms uuid.Parse reads (hex digits in either case, with
 //     hyphens at positions 9, 14, 19 and 24 or without), even when all
 //     32 are decimal digits;
 //   - 26 characters: a ULID (Crockford base32, either case), even when
-//     every character is a decimal digit;
+//     every character is a decimal digit or it starts with 0x;
 //   - otherwise decimal digits: a 64-bit number. Leading zeros are
 //     decimal, not octal; signs and underscores are not accepted.
 //
@@ -213,7 +213,8 @@ func parseID[T text](s T) (ID, Kind, error) {
 			return ID{Lo: v}, Number, nil
 		}
 	}
-	if n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+	hex := n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')
+	if hex {
 		var v uint64
 		ok := n > 2
 		for i := 2; i < n && ok; i++ {
@@ -224,35 +225,39 @@ func parseID[T text](s T) (ID, Kind, error) {
 			}
 			v = v<<4 | uint64(d)
 		}
-		if !ok {
-			return ID{}, 0, fmt.Errorf("%q is not a 64-bit hexadecimal number", string(s))
+		if ok {
+			return ID{Lo: v}, Number, nil
 		}
-		return ID{Lo: v}, Number, nil
 	}
-	if n == 36 || n == 32 || s[0] == '{' || n >= 9 && hasUUIDPrefix(s) {
+	looksUUID := n == 36 || n == 32 || s[0] == '{' || n >= 9 && hasUUIDPrefix(s)
+	if looksUUID {
 		if id, ok := parseUUID(s); ok {
 			return id, UUID, nil
 		}
-		if allDigits(s) {
-			goto decimal // 36 digits, say: not a UUID, perhaps a zero-padded number
+	}
+	if n == 26 {
+		// Even when it starts with 0x: x is a base32 digit.
+		if id, ok := parseULID(s); ok {
+			return id, ULID, nil
 		}
+	}
+	switch {
+	case hex:
+		return ID{}, 0, fmt.Errorf("%q is not a 64-bit hexadecimal number", truncate(string(s)))
+	case looksUUID && !allDigits(s):
 		_, err := uuid.Parse(string(s))
 		if err == nil { // cannot happen: the fuzz target holds the two parsers together
 			err = errors.New("not read the way uuid.Parse reads it")
 		}
 		return ID{}, 0, fmt.Errorf("%q is not a UUID: %v", truncate(string(s)), err)
-	}
-	if n == 26 {
-		if id, ok := parseULID(s); ok {
-			return id, ULID, nil
-		}
+	case n == 26:
 		_, err := ulid.Parse(string(s))
 		if err == nil {
 			err = errors.New("not read the way ulid.Parse reads it")
 		}
 		return ID{}, 0, fmt.Errorf("%q is not a ULID: %v", string(s), err)
 	}
-decimal:
+	// 20 digits, or zero-padded (36 digits, say: not a UUID).
 	if n == 20 {
 		var v uint64
 		i := 0
