@@ -109,8 +109,10 @@ type Report struct {
 	Workers []Worker
 	// SequenceCeiling is the layout's largest sequence number.
 	SequenceCeiling uint64
-	// SpillFiles counts the sorted runs written for the duplicate check.
+	// SpillFiles counts the sorted runs written for the duplicate check,
+	// SpillBytes their total size.
 	SpillFiles int
+	SpillBytes int64
 }
 
 // Clean reports whether the audit found nothing wrong.

@@ -182,20 +182,21 @@ func BenchmarkAudit(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			spills := 0
+			spills, spillBytes := 0, int64(0)
 			b.ResetTimer()
 			for range b.N {
 				rep, err := Run(strings.NewReader(text), Options{Layout: &l, Ordered: true, Now: start.Add(time.Hour), ChunkIDs: bc.chunk, TempDir: b.TempDir()})
 				if err != nil || !rep.Clean() {
 					b.Fatal(err, rep.Duplicates)
 				}
-				spills = rep.SpillFiles
+				spills, spillBytes = rep.SpillFiles, rep.SpillBytes
 			}
 			b.StopTimer()
 			runtime.ReadMemStats(&after)
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(n*b.N), "allocs/line")
 			b.ReportMetric(float64(spills), "spill_files")
+			b.ReportMetric(float64(spillBytes)/float64(n), "spill_B/ID")
 		})
 	}
 }

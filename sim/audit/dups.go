@@ -186,6 +186,9 @@ func (d *dups) finish(rep *Report, found func(first, repeat entry)) error {
 	}
 	d.done <- nil
 	rep.SpillFiles = d.spilled
+	for _, n := range d.sizes {
+		rep.SpillBytes += n
+	}
 	cs := make([]*cursor, 0, len(d.files)+len(d.mem))
 	for i, f := range d.files {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
