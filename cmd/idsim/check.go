@@ -32,7 +32,8 @@ far back each worker's clock went, and how often.
 It streams: memory stays bounded (IDs are sorted in chunks and spilled to
 temporary files in --tmp for the duplicate check) however long the file.
 Malformed lines are reported with their line numbers and skipped, unless
---strict. ID text is read as idsim decode reads it.
+--strict. ID text follows the rules of audit.ParseID (26 characters are
+a ULID, 32 hex digits a UUID, decimals are never octal).
 
 Exit status: 0 nothing found, 1 problems found, 2 bad input or usage,
 130 or 143 interrupted by SIGINT or SIGTERM (temporary files removed).
