@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
+	"os/signal"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/idsim/idsim/generators/snowflake"
@@ -27,10 +30,13 @@ they were issued), per-worker order violations and clock regressions — how
 far back each worker's clock went, and how often.
 
 It streams: memory stays bounded (IDs are sorted in chunks and spilled to
-temporary files for the duplicate check) however long the file. Malformed
-lines are reported with their line numbers and skipped, unless --strict.
+temporary files in --tmp for the duplicate check) however long the file.
+Malformed lines are reported with their line numbers and skipped, unless
+--strict. ID text follows the rules of audit.ParseID (26 characters are
+a ULID, 32 hex digits a UUID, decimals are never octal).
 
-Exit status: 0 nothing found, 1 problems found, 2 bad input or usage.
+Exit status: 0 nothing found, 1 problems found, 2 bad input or usage,
+130 or 143 interrupted by SIGINT or SIGTERM (temporary files removed).
 
 Try:
   idsim check ids.txt --layout twitter --ordered --workers 0-31`, stderr)
@@ -42,8 +48,9 @@ Try:
 	nowFlag := fs.String("now", "", "IDs after this RFC 3339 time are from the future (default: now)")
 	ahead := fs.Duration("ahead", time.Minute, "clock skew allowed before an ID counts as from the future")
 	strict := fs.Bool("strict", false, "stop at the first malformed line (exit 2)")
-	examples := fs.Int("examples", 20, "findings listed per kind")
+	examples := fs.Int("examples", 20, "findings listed per kind (0: none)")
 	tmp := fs.String("tmp", "", "directory for the sorted runs of the duplicate check (default: the system's)")
+	chunk := fs.Int("chunk", 16<<20, "IDs the duplicate check holds in memory, 24 bytes each, before spilling to --tmp")
 	names, err := parse(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -52,7 +59,18 @@ Try:
 		fmt.Fprintln(stderr, "idsim check: name one file of IDs (or - for standard input), e.g. idsim check ids.txt --layout twitter")
 		return exitUsage
 	}
-	opt := audit.Options{Column: *column, Header: *header, Ordered: *ordered, Strict: *strict, Ahead: *ahead, Examples: *examples, TempDir: *tmp}
+	opt := audit.Options{Column: *column, Header: *header, Ordered: *ordered, Strict: *strict, Ahead: *ahead, Examples: *examples, TempDir: *tmp, ChunkIDs: *chunk}
+	if *examples < 0 {
+		fmt.Fprintf(stderr, "idsim check: --examples %d: want 0 or more\n", *examples)
+		return exitUsage
+	}
+	if *examples == 0 {
+		opt.Examples = -1 // none
+	}
+	if *chunk < 1 {
+		fmt.Fprintf(stderr, "idsim check: --chunk %d: want 1 or more\n", *chunk)
+		return exitUsage
+	}
 	if *layout != "" {
 		l, ok := snowflake.Preset(*layout)
 		if !ok {
@@ -76,12 +94,20 @@ Try:
 		opt.Now = time.Now() // auditing real IDs: the real present
 	}
 	if *workers != "" {
-		set, err := parseRanges(*workers)
+		set, err := audit.ParseNodes(*workers, opt.Layout)
 		if err != nil {
 			fmt.Fprintf(stderr, "idsim check: --workers %q: %v\n", *workers, err)
 			return exitUsage
 		}
+		if opt.Layout == nil {
+			fmt.Fprintln(stderr, "idsim check: --workers needs --layout, which says where the node ID is in an ID")
+			return exitUsage
+		}
 		opt.Workers = set
+	}
+	if err := audit.CheckTempDir(*tmp); err != nil {
+		fmt.Fprintf(stderr, "idsim check: --tmp %q: %v\n", *tmp, err)
+		return exitUsage
 	}
 	var in io.Reader = os.Stdin
 	if names[0] != "-" {
@@ -99,9 +125,16 @@ Try:
 			fmt.Fprintf(stderr, "\r%d lines, %.0f lines/s", lines, float64(lines)/time.Since(started).Seconds())
 		}
 	}
-	rep, err := audit.Run(in, opt)
+	ctx, interrupted, stop := onSignal()
+	defer stop()
+	rep, err := audit.RunContext(ctx, in, opt)
 	if opt.Progress != nil {
 		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if code := interrupted(); code != 0 {
+		// RunContext has closed and removed its spill files.
+		fmt.Fprintf(stderr, "idsim check: interrupted; temporary files removed\n")
+		return code
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s:%v\n", names[0], err)
@@ -114,27 +147,41 @@ Try:
 	return exitOK
 }
 
-// parseRanges parses "0-31,40" into a set.
-func parseRanges(s string) (map[int64]bool, error) {
-	set := map[int64]bool{}
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		lo, hi, isRange := strings.Cut(part, "-")
-		a, err := strconv.ParseInt(lo, 10, 64)
-		if err != nil || a < 0 {
-			return nil, fmt.Errorf("%q is not a node ID or a range like 0-31", part)
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.ParseInt(hi, 10, 64); err != nil || b < a || b-a > 1<<20 {
-				return nil, fmt.Errorf("%q is not a range like 0-31", part)
+// onSignal returns a context cancelled by the first SIGINT or SIGTERM,
+// a function giving the exit status for that signal (130 or 143; 0 if
+// none came), and one to stop listening. The audit notices the
+// cancellation within a few thousand lines; should it be stuck reading a
+// silent pipe, the process exits by itself after a grace period (its
+// spill files are unlinked as they are made, so none is left).
+func onSignal() (context.Context, func() int, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	var code atomic.Int32
+	quit := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-ch:
+			status := 130
+			if sig == syscall.SIGTERM {
+				status = 143
 			}
+			code.Store(int32(status))
+			cancel()
+			select {
+			case <-time.After(3 * time.Second):
+				fmt.Fprintln(os.Stderr, "idsim check: interrupted while waiting for input")
+				os.Exit(status)
+			case <-quit:
+			}
+		case <-quit:
 		}
-		for n := a; n <= b; n++ {
-			set[n] = true
-		}
+	}()
+	return ctx, func() int { return int(code.Load()) }, func() {
+		signal.Stop(ch)
+		close(quit)
+		cancel()
 	}
-	return set, nil
 }
 
 // isTerminal reports whether w is a character device (a terminal), where

@@ -5,103 +5,29 @@
 // IDs, and how close each worker came to its sequence ceiling.
 //
 // It streams. Per-worker state is a few words per worker; duplicates
-// need every ID once, so IDs are sorted in chunks of bounded size, spilled
-// to temporary files and merged: memory stays at the chunk size whatever
-// the length of the file.
+// need every ID once, so IDs are sorted in runs (a radix sort, on a
+// second goroutine while lines are read), kept in memory up to a bound
+// and otherwise merged into temporary files, and finally merged with a
+// heap: memory stays bounded whatever the length of the file. Lines are
+// parsed in place, without an allocation per line.
 package audit
 
 import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"encoding/binary"
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/idsim/idsim/generators/snowflake"
 	"github.com/idsim/idsim/generators/ulid"
 	"github.com/idsim/idsim/generators/uuid"
 )
-
-// ID is a parsed ID: 64-bit IDs use Lo only.
-type ID struct{ Hi, Lo uint64 }
-
-// Kind is what a line held.
-type Kind int
-
-// Kinds of ID text.
-const (
-	Number Kind = iota // decimal, or hexadecimal with 0x
-	UUID
-	ULID
-)
-
-// ParseLine parses one ID: a decimal or 0x-hex number, a UUID (with or
-// without dashes, any case) or a ULID. column, when positive, takes the
-// column-th comma-separated field (1-based) of the line.
-func ParseLine(line string, column int) (ID, Kind, error) {
-	s := line
-	if column > 0 {
-		fields := strings.Split(s, ",")
-		if column > len(fields) {
-			return ID{}, 0, fmt.Errorf("no column %d (the line has %d)", column, len(fields))
-		}
-		s = fields[column-1]
-	}
-	s = strings.TrimSpace(strings.Trim(strings.TrimSpace(s), `"`))
-	switch {
-	case s == "":
-		return ID{}, 0, errors.New("empty")
-	case strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X"):
-		v, err := strconv.ParseUint(s[2:], 16, 64)
-		if err != nil {
-			return ID{}, 0, fmt.Errorf("%q is not a 64-bit hexadecimal number", s)
-		}
-		return ID{Lo: v}, Number, nil
-	case len(s) == 36 || len(s) == 32 && !isDigits(s):
-		u, err := uuid.Parse(s)
-		if err != nil {
-			return ID{}, 0, fmt.Errorf("%q is not a UUID: %v", s, err)
-		}
-		hi, lo := u.HiLo()
-		return ID{hi, lo}, UUID, nil
-	case len(s) == 26:
-		u, err := ulid.Parse(s)
-		if err != nil {
-			return ID{}, 0, fmt.Errorf("%q is not a ULID: %v", s, err)
-		}
-		hi, lo := u.HiLo()
-		return ID{hi, lo}, ULID, nil
-	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return ID{}, 0, fmt.Errorf("%q is not an ID: want a decimal or 0x number, a UUID or a ULID", truncate(s))
-	}
-	return ID{Lo: v}, Number, nil
-}
-
-func isDigits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func truncate(s string) string {
-	if len(s) > 60 {
-		return s[:60] + "…"
-	}
-	return s
-}
 
 // Options configure an audit.
 type Options struct {
@@ -118,8 +44,9 @@ type Options struct {
 	Now   time.Time
 	Ahead time.Duration
 	// Workers, if not nil, is the set of node IDs expected (datacenter
-	// and worker fields together, as SplitNode numbers them).
-	Workers map[int64]bool
+	// and worker fields together, as SplitNode numbers them); see
+	// ParseNodes.
+	Workers *NodeSet
 	// Ordered says the lines of a worker are in the order its IDs were
 	// issued (a log, not a sorted export): order violations and clock
 	// regressions are then reported. For UUIDs and ULIDs, which carry no
@@ -127,15 +54,21 @@ type Options struct {
 	Ordered bool
 	// Strict stops at the first malformed line.
 	Strict bool
-	// ChunkIDs is how many IDs are sorted in memory before spilling to a
-	// temporary file; 0 means 4 Mi (64 MiB). TempDir is where; "" is the
-	// system default.
+	// ChunkIDs is how many IDs the duplicate check holds in memory (24
+	// bytes each) before it writes them, sorted, to a temporary file; 0
+	// means 16 Mi (384 MiB). Runs are sorted in pieces of at most 1 Mi
+	// IDs. TempDir is where the files go; "" is the system default. The
+	// files are unlinked as soon as they are created, so nothing is left
+	// behind however the process ends.
 	ChunkIDs int
 	TempDir  string
 	// Progress, if set, is called about every million lines.
 	Progress func(lines int64)
-	// Examples caps the findings listed per kind; 0 means 20.
+	// Examples caps the findings listed per kind; 0 means 20, a negative
+	// number lists none.
 	Examples int
+
+	pieceIDs int // tests: sort in pieces of this many IDs instead of maxPiece
 }
 
 // Finding is one reported problem, at a line of the file.
@@ -176,8 +109,10 @@ type Report struct {
 	Workers []Worker
 	// SequenceCeiling is the layout's largest sequence number.
 	SequenceCeiling uint64
-	// SpillFiles counts the sorted runs written for the duplicate check.
+	// SpillFiles counts the sorted runs written for the duplicate check,
+	// SpillBytes their total size.
 	SpillFiles int
+	SpillBytes int64
 }
 
 // Clean reports whether the audit found nothing wrong.
@@ -187,56 +122,88 @@ func (r *Report) Clean() bool {
 }
 
 type stream struct {
-	w        *Worker
-	last     ID
-	lastLine int64
-	lastTime int64
-	started  bool
-}
-
-// entry is one ID with its line, for the duplicate check.
-type entry struct {
-	id   ID
-	line int64
+	w          *Worker
+	last       ID
+	lastLine   int64
+	lastTime   int64
+	started    bool
+	unexpected bool // not in Options.Workers
 }
 
 // Run audits the IDs read from r.
 func Run(r io.Reader, opt Options) (*Report, error) {
+	return RunContext(context.Background(), r, opt)
+}
+
+// RunContext audits the IDs read from r until ctx is done; it then
+// returns ctx's error, having removed its temporary files.
+func RunContext(ctx context.Context, r io.Reader, opt Options) (*Report, error) {
 	if opt.ChunkIDs <= 0 {
-		opt.ChunkIDs = 4 << 20
+		opt.ChunkIDs = 16 << 20
 	}
-	if opt.Examples <= 0 {
+	switch {
+	case opt.Examples == 0:
 		opt.Examples = 20
+	case opt.Examples < 0:
+		opt.Examples = 0
+	}
+	if err := CheckTempDir(opt.TempDir); err != nil {
+		return nil, err
 	}
 	rep := &Report{Kinds: map[string]int64{}}
+	var dec *decoder
 	if opt.Layout != nil {
 		rep.SequenceCeiling = opt.Layout.Sequence.Max()
+		dec = newDecoder(opt.Layout)
 	}
-	d := &dups{opt: opt}
+	d := newDups(ctx, opt)
 	defer d.close()
-	streams := map[int64]*stream{}
+	st := newStreams(opt.Layout)
 	note := func(list *[]Finding, line int64, format string, args ...any) {
 		if len(*list) < opt.Examples {
 			*list = append(*list, Finding{Line: line, Text: fmt.Sprintf(format, args...)})
 		}
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var kinds [3]int64
+	limit := int64(math.MaxInt64)
+	if !opt.Now.IsZero() {
+		limit = opt.Now.Add(opt.Ahead).UnixNano()
+	}
+	br := bufio.NewReaderSize(r, 1<<20)
 	var line int64
-	for sc.Scan() {
+	for eof := false; !eof; {
+		text, rerr := br.ReadSlice('\n')
+		eof = rerr == io.EOF
+		if rerr == bufio.ErrBufferFull {
+			return rep, fmt.Errorf("line %d: longer than %d bytes", line+1, br.Size())
+		}
+		if rerr != nil && rerr != io.EOF {
+			return rep, fmt.Errorf("line %d: %w", line+1, rerr)
+		}
+		if len(text) == 0 && eof {
+			break
+		}
+		// As bufio.ScanLines: drop the newline and one carriage return.
+		if n := len(text); n > 0 && text[n-1] == '\n' {
+			text = text[:n-1]
+		}
+		if n := len(text); n > 0 && text[n-1] == '\r' {
+			text = text[:n-1]
+		}
 		line++
-		if opt.Progress != nil && line%(1<<20) == 0 {
-			opt.Progress(line)
+		if line&(1<<16-1) == 0 {
+			if opt.Progress != nil && line%(1<<20) == 0 {
+				opt.Progress(line)
+			}
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
 		}
-		if line == 1 && opt.Header {
-			continue
-		}
-		text := sc.Text()
-		if strings.TrimSpace(text) == "" {
+		if line == 1 && opt.Header || len(trimSpace(text)) == 0 {
 			continue
 		}
 		rep.Lines++
-		id, kind, err := ParseLine(text, opt.Column)
+		id, kind, err := parseLineBytes(text, opt.Column)
 		if err != nil {
 			rep.Malformed++
 			if opt.Strict {
@@ -246,32 +213,28 @@ func Run(r io.Reader, opt Options) (*Report, error) {
 			continue
 		}
 		rep.IDs++
-		rep.Kinds[[]string{"number", "uuid", "ulid"}[kind]]++
+		kinds[kind]++
 		if err := d.add(entry{id, line}); err != nil {
 			return rep, err
 		}
 		// Decode: a timestamp and, for Snowflake IDs, the worker.
 		var ts int64 // Unix ns; 0 when the ID carries no time
-		node := int64(-1)
+		var s *stream
 		switch kind {
 		case Number:
-			if opt.Layout != nil {
-				p, t, err := decode(opt.Layout, id.Lo)
+			if dec != nil {
+				p, t, err := dec.decode(id.Lo)
 				if err != nil {
 					rep.BeforeEpoch++
 					note(&rep.TimeExamples, line, "%d does not decode with layout %s: %v", id.Lo, opt.Layout.Name, err)
 					continue
 				}
 				ts = t
-				node = p.Datacenter<<opt.Layout.Worker.Bits | p.Worker
-				if opt.Workers != nil && !opt.Workers[node] {
+				node := p.Datacenter<<opt.Layout.Worker.Bits | p.Worker
+				s = st.get(node, opt.Workers)
+				if s.unexpected {
 					rep.UnexpectedWorkers++
 					note(&rep.WorkerExamples, line, "%d is from node %d (datacenter %d, worker %d), not one of the expected workers", id.Lo, node, p.Datacenter, p.Worker)
-				}
-				s := streams[node]
-				if s == nil {
-					s = &stream{w: &Worker{Node: node}}
-					streams[node] = s
 				}
 				s.w.IDs++
 				s.w.MaxSequence = max(s.w.MaxSequence, uint64(p.Sequence))
@@ -284,72 +247,134 @@ func Run(r io.Reader, opt Options) (*Report, error) {
 		case ULID:
 			ts = ulid.FromHiLo(id.Hi, id.Lo).Time().UnixNano()
 		}
-		if ts != 0 && !opt.Now.IsZero() && ts > opt.Now.Add(opt.Ahead).UnixNano() {
+		if ts != 0 && ts > limit {
 			rep.Future++
 			note(&rep.TimeExamples, line, "%s is from %s, after %s", idText(id, kind), time.Unix(0, ts).UTC().Format(time.RFC3339Nano), opt.Now.UTC().Format(time.RFC3339))
 		}
-		if !opt.Ordered {
-			continue
-		}
-		key := node
-		if kind != Number {
-			key = -1
-		}
-		s := streams[key]
-		if s == nil {
-			s = &stream{w: &Worker{Node: key}}
-			streams[key] = s
-		}
-		if s.started {
-			if !(s.last.Hi < id.Hi || s.last.Hi == id.Hi && s.last.Lo < id.Lo) {
-				rep.OrderViolations++
-				s.w.Violations++
-				note(&rep.OrderExamples, line, "%s is not greater than %s on line %d%s", idText(id, kind), idText(s.last, kind), s.lastLine, workerSuffix(key))
+		if opt.Ordered {
+			if s == nil || kind != Number {
+				s = st.anonymous()
 			}
-			if ts != 0 && ts < s.lastTime {
-				back := time.Duration(s.lastTime - ts)
-				rep.Regressions++
-				s.w.Regressions++
-				s.w.MaxBehind = max(s.w.MaxBehind, back)
-				note(&rep.RegressionExamples, line, "the clock went back %v%s: %s is from %s, the ID on line %d from %s", back, workerSuffix(key),
-					idText(id, kind), time.Unix(0, ts).UTC().Format(time.RFC3339Nano), s.lastLine, time.Unix(0, s.lastTime).UTC().Format(time.RFC3339Nano))
+			key := s.w.Node
+			if s.started {
+				if !(s.last.Hi < id.Hi || s.last.Hi == id.Hi && s.last.Lo < id.Lo) {
+					rep.OrderViolations++
+					s.w.Violations++
+					note(&rep.OrderExamples, line, "%s is not greater than %s on line %d%s", idText(id, kind), idText(s.last, kind), s.lastLine, workerSuffix(key))
+				}
+				if ts != 0 && ts < s.lastTime {
+					back := time.Duration(s.lastTime - ts)
+					rep.Regressions++
+					s.w.Regressions++
+					s.w.MaxBehind = max(s.w.MaxBehind, back)
+					note(&rep.RegressionExamples, line, "the clock went back %v%s: %s is from %s, the ID on line %d from %s", back, workerSuffix(key),
+						idText(id, kind), time.Unix(0, ts).UTC().Format(time.RFC3339Nano), s.lastLine, time.Unix(0, s.lastTime).UTC().Format(time.RFC3339Nano))
+				}
 			}
-		}
-		s.started, s.last, s.lastLine = true, id, line
-		if ts >= s.lastTime {
-			s.lastTime = ts
+			s.started, s.last, s.lastLine = true, id, line
+			if ts >= s.lastTime {
+				s.lastTime = ts
+			}
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return rep, fmt.Errorf("line %d: %w", line+1, err)
+	for k, n := range kinds {
+		if n > 0 {
+			rep.Kinds[Kind(k).String()] = n
+		}
 	}
 	if err := d.finish(rep, func(a, b entry) {
 		note(&rep.DuplicateExamples, b.line, "%s repeats line %d", idText(a.id, -1), a.line)
 	}); err != nil {
 		return rep, err
 	}
-	for key, s := range streams {
-		if key >= 0 {
-			rep.Workers = append(rep.Workers, *s.w)
-		}
-	}
-	slices.SortFunc(rep.Workers, func(a, b Worker) int { return cmp.Compare(a.Node, b.Node) })
+	rep.Workers = st.workers()
 	return rep, nil
 }
 
-// decode splits a Snowflake ID, computing its time in int64 nanoseconds
-// when that cannot overflow (Layout.Decode uses big integers, which
-// would dominate a long audit).
-func decode(l *snowflake.Layout, id uint64) (snowflake.Parts, int64, error) {
-	field := func(f snowflake.Field) int64 { return int64(id >> f.Shift & f.Max()) }
-	tick, unit := field(l.Time), int64(l.Unit)
-	epoch := l.Epoch.UnixNano()
-	if unit > 0 && tick < (math.MaxInt64-max(epoch, 0))/unit && l.Epoch.Year() > 1677 {
-		used := l.Time.Max()<<l.Time.Shift | l.Datacenter.Max()<<l.Datacenter.Shift | l.Worker.Max()<<l.Worker.Shift | l.Sequence.Max()<<l.Sequence.Shift
-		if id&^used == 0 {
-			p := snowflake.Parts{Tick: tick, Datacenter: field(l.Datacenter), Worker: field(l.Worker), Sequence: field(l.Sequence)}
-			return p, epoch + tick*unit, nil
+// streams finds a worker's state by node ID: a table for layouts of up
+// to 16 node bits, a map beyond.
+type streams struct {
+	table []*stream
+	m     map[int64]*stream
+	anon  *stream // UUIDs, ULIDs and undecoded numbers, in ordered mode
+}
+
+func newStreams(l *snowflake.Layout) *streams {
+	st := &streams{m: map[int64]*stream{}}
+	if l != nil && l.NodeBits() <= 16 {
+		st.table = make([]*stream, 1<<l.NodeBits())
+	}
+	return st
+}
+
+func (st *streams) get(node int64, expected *NodeSet) *stream {
+	if node < int64(len(st.table)) {
+		if s := st.table[node]; s != nil {
+			return s
 		}
+	} else if s := st.m[node]; s != nil {
+		return s
+	}
+	s := &stream{w: &Worker{Node: node}, unexpected: expected != nil && !expected.Contains(node)}
+	if node < int64(len(st.table)) {
+		st.table[node] = s
+	} else {
+		st.m[node] = s
+	}
+	return s
+}
+
+func (st *streams) anonymous() *stream {
+	if st.anon == nil {
+		st.anon = &stream{w: &Worker{Node: -1}}
+	}
+	return st.anon
+}
+
+// workers lists the workers seen, by node ID.
+func (st *streams) workers() []Worker {
+	var ws []Worker
+	for _, s := range st.table {
+		if s != nil {
+			ws = append(ws, *s.w)
+		}
+	}
+	for _, s := range st.m {
+		ws = append(ws, *s.w)
+	}
+	slices.SortFunc(ws, func(a, b Worker) int { return cmp.Compare(a.Node, b.Node) })
+	return ws
+}
+
+// decoder splits Snowflake IDs of one layout, computing their time in
+// int64 nanoseconds when that cannot overflow (Layout.Decode uses big
+// integers, which would dominate a long audit).
+type decoder struct {
+	l       *snowflake.Layout
+	used    uint64
+	epoch   int64
+	unit    int64
+	maxTick int64 // ticks below this convert without overflow
+}
+
+func newDecoder(l *snowflake.Layout) *decoder {
+	d := &decoder{l: l, epoch: l.Epoch.UnixNano(), unit: int64(l.Unit), maxTick: -1}
+	d.used = l.Time.Max()<<l.Time.Shift | l.Datacenter.Max()<<l.Datacenter.Shift | l.Worker.Max()<<l.Worker.Shift | l.Sequence.Max()<<l.Sequence.Shift
+	if d.unit > 0 && l.Epoch.Year() > 1677 {
+		d.maxTick = (math.MaxInt64 - max(d.epoch, 0)) / d.unit
+	}
+	return d
+}
+
+func (d *decoder) decode(id uint64) (snowflake.Parts, int64, error) {
+	l := d.l
+	tick := int64(id >> l.Time.Shift & l.Time.Max())
+	if tick < d.maxTick && id&^d.used == 0 {
+		p := snowflake.Parts{Tick: tick,
+			Datacenter: int64(id >> l.Datacenter.Shift & l.Datacenter.Max()),
+			Worker:     int64(id >> l.Worker.Shift & l.Worker.Max()),
+			Sequence:   int64(id >> l.Sequence.Shift & l.Sequence.Max())}
+		return p, d.epoch + tick*d.unit, nil
 	}
 	p, err := l.Decode(id)
 	if err != nil {
@@ -375,141 +400,6 @@ func idText(id ID, kind Kind) string {
 		return fmt.Sprintf("%016x%016x", id.Hi, id.Lo)
 	}
 	return strconv.FormatUint(id.Lo, 10)
-}
-
-// dups finds repeated IDs with bounded memory: sorted chunks, spilled to
-// files, merged.
-type dups struct {
-	opt   Options
-	chunk []entry
-	files []*os.File
-}
-
-func (d *dups) add(e entry) error {
-	d.chunk = append(d.chunk, e)
-	if len(d.chunk) >= d.opt.ChunkIDs {
-		return d.spill()
-	}
-	return nil
-}
-
-func sortEntries(es []entry) {
-	slices.SortFunc(es, func(a, b entry) int {
-		return cmp.Or(cmp.Compare(a.id.Hi, b.id.Hi), cmp.Compare(a.id.Lo, b.id.Lo), cmp.Compare(a.line, b.line))
-	})
-}
-
-func (d *dups) spill() error {
-	sortEntries(d.chunk)
-	f, err := os.CreateTemp(d.opt.TempDir, "idsim-check-*.run")
-	if err != nil {
-		return fmt.Errorf("spilling sorted IDs: %w", err)
-	}
-	d.files = append(d.files, f)
-	w := bufio.NewWriterSize(f, 1<<20)
-	var buf [24]byte
-	for _, e := range d.chunk {
-		binary.LittleEndian.PutUint64(buf[0:], e.id.Hi)
-		binary.LittleEndian.PutUint64(buf[8:], e.id.Lo)
-		binary.LittleEndian.PutUint64(buf[16:], uint64(e.line))
-		if _, err := w.Write(buf[:]); err != nil {
-			return fmt.Errorf("spilling sorted IDs: %w", err)
-		}
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("spilling sorted IDs: %w", err)
-	}
-	d.chunk = d.chunk[:0]
-	return nil
-}
-
-// run reads one sorted run.
-type run struct {
-	r   *bufio.Reader
-	cur entry
-	ok  bool
-}
-
-func (r *run) next() error {
-	var buf [24]byte
-	if _, err := io.ReadFull(r.r, buf[:]); err != nil {
-		r.ok = false
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		return err
-	}
-	r.cur = entry{ID{binary.LittleEndian.Uint64(buf[0:]), binary.LittleEndian.Uint64(buf[8:])}, int64(binary.LittleEndian.Uint64(buf[16:]))}
-	r.ok = true
-	return nil
-}
-
-// finish merges the runs (and the chunk in memory) in ID order and calls
-// found for each repeat with the first occurrence.
-func (d *dups) finish(rep *Report, found func(first, repeat entry)) error {
-	sortEntries(d.chunk)
-	rep.SpillFiles = len(d.files)
-	runs := make([]*run, 0, len(d.files))
-	for _, f := range d.files {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		r := &run{r: bufio.NewReaderSize(f, 1<<20)}
-		if err := r.next(); err != nil {
-			return err
-		}
-		runs = append(runs, r)
-	}
-	mem := 0
-	var first entry
-	have := false
-	prevDup := false
-	for {
-		// The smallest head among the runs and the in-memory chunk.
-		best := -1
-		var e entry
-		for i, r := range runs {
-			if r.ok && (best < 0 || less(r.cur, e)) {
-				best, e = i, r.cur
-			}
-		}
-		if mem < len(d.chunk) && (best < 0 || less(d.chunk[mem], e)) {
-			best, e = len(runs), d.chunk[mem]
-		}
-		if best < 0 {
-			return nil
-		}
-		if best == len(runs) {
-			mem++
-		} else if err := runs[best].next(); err != nil {
-			return err
-		}
-		if have && first.id == e.id {
-			rep.Duplicates++
-			if !prevDup {
-				rep.DuplicatedIDs++
-			}
-			prevDup = true
-			found(first, e)
-			continue
-		}
-		first, have, prevDup = e, true, false
-	}
-}
-
-func less(a, b entry) bool {
-	if a.id != b.id {
-		return a.id.Hi < b.id.Hi || a.id.Hi == b.id.Hi && a.id.Lo < b.id.Lo
-	}
-	return a.line < b.line
-}
-
-func (d *dups) close() {
-	for _, f := range d.files {
-		name := f.Name()
-		f.Close()
-		os.Remove(name)
-	}
 }
 
 // Format writes the report for people.

@@ -1,0 +1,491 @@
+package audit
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// entry is one ID with its line, for the duplicate check.
+type entry struct {
+	id   ID
+	line int64
+}
+
+func less(a, b entry) bool {
+	if a.id != b.id {
+		return a.id.Hi < b.id.Hi || a.id.Hi == b.id.Hi && a.id.Lo < b.id.Lo
+	}
+	return a.line < b.line
+}
+
+// maxPiece is the most IDs sorted at once: small enough to sort while the
+// next are read, and for the radix sort's buckets to stay in cache.
+const maxPiece = 1 << 20
+
+// dups finds repeated IDs with bounded memory. The reading goroutine
+// fills pieces of up to maxPiece entries, in line order; a sorting
+// goroutine sorts each (stable, so equal IDs stay in line order) and
+// keeps it as a run in memory. When the runs in memory reach
+// Options.ChunkIDs entries they are merged into one temporary file. At the
+// end all runs, in memory and on disk, are merged with a heap.
+type dups struct {
+	ctx    context.Context
+	opt    Options
+	piece  []entry
+	todo   chan []entry // full pieces, to the sorter
+	free   chan []entry // emptied pieces, back to the reader
+	done   chan error   // the sorter's result
+	closed bool
+
+	// Owned by the sorter until done is received.
+	mem     [][]entry // sorted runs in memory
+	inMem   int
+	scratch []entry
+	files   []*os.File
+	sizes   []int64  // bytes in each file
+	names   []string // files not yet unlinked (systems that refuse to)
+	spilled int
+	w       *runWriter // reused: its buffer is 1 MiB
+}
+
+func newDups(ctx context.Context, opt Options) *dups {
+	d := &dups{ctx: ctx, opt: opt, todo: make(chan []entry, 1), free: make(chan []entry, 64), done: make(chan error, 1)}
+	go func() { d.done <- d.sorter() }()
+	return d
+}
+
+func (d *dups) pieceSize() int {
+	if d.opt.pieceIDs > 0 {
+		return min(d.opt.ChunkIDs, d.opt.pieceIDs)
+	}
+	return min(d.opt.ChunkIDs, maxPiece)
+}
+
+func (d *dups) add(e entry) error {
+	if d.piece == nil {
+		select {
+		case d.piece = <-d.free:
+		default:
+			d.piece = make([]entry, 0, d.pieceSize())
+		}
+	}
+	d.piece = append(d.piece, e)
+	if len(d.piece) >= d.pieceSize() {
+		return d.send()
+	}
+	return nil
+}
+
+// send hands the current piece to the sorter.
+func (d *dups) send() error {
+	select {
+	case d.todo <- d.piece:
+		d.piece = nil
+		return nil
+	case err := <-d.done:
+		// The sorter stopped early: keep its error for close.
+		d.done <- err
+		if err == nil {
+			err = errors.New("duplicate check stopped")
+		}
+		return err
+	case <-d.ctx.Done():
+		return d.ctx.Err()
+	}
+}
+
+func (d *dups) sorter() error {
+	for p := range d.todo {
+		if err := d.ctx.Err(); err != nil {
+			return err
+		}
+		if len(d.scratch) < len(p) {
+			d.scratch = make([]entry, len(p), cap(p))
+		}
+		sorted, spare := radixSort(p, d.scratch[:len(p)])
+		d.scratch = spare[:cap(spare)]
+		d.mem = append(d.mem, sorted)
+		d.inMem += len(sorted)
+		if d.inMem >= d.opt.ChunkIDs {
+			if err := d.spill(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CheckTempDir reports whether temporary files can be made in dir (""
+// is the system's temporary directory), by making one and removing it.
+func CheckTempDir(dir string) error {
+	f, err := os.CreateTemp(dir, "idsim-check-*.probe")
+	if err != nil {
+		return fmt.Errorf("cannot write temporary files for the duplicate check: %w", err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// spill merges the runs in memory into one temporary file.
+func (d *dups) spill() error {
+	f, err := os.CreateTemp(d.opt.TempDir, "idsim-check-*.run")
+	if err != nil {
+		return fmt.Errorf("spilling sorted IDs: %w", err)
+	}
+	d.files = append(d.files, f)
+	d.spilled++
+	// Unlinked at once: the open file keeps its data, and nothing is left
+	// behind however the process ends.
+	if err := os.Remove(f.Name()); err != nil {
+		d.names = append(d.names, f.Name())
+	}
+	if d.w == nil {
+		d.w = newRunWriter()
+	}
+	w := d.w
+	w.reset(f)
+	cs := make([]*cursor, 0, len(d.mem))
+	for _, m := range d.mem {
+		cs = append(cs, &cursor{mem: m})
+	}
+	if err := merge(d.ctx, cs, func(e entry) error { return w.write(e) }); err != nil {
+		return err
+	}
+	if err := w.flush(); err != nil {
+		return fmt.Errorf("spilling sorted IDs: %w", err)
+	}
+	d.sizes = append(d.sizes, w.size)
+	for _, m := range d.mem {
+		select {
+		case d.free <- m[:0]:
+		default:
+		}
+	}
+	d.mem, d.inMem = d.mem[:0], 0
+	return nil
+}
+
+// finish merges the runs in ID order and calls found for each repeat
+// with the first occurrence.
+func (d *dups) finish(rep *Report, found func(first, repeat entry)) error {
+	if len(d.piece) > 0 {
+		if err := d.send(); err != nil {
+			return err
+		}
+	}
+	close(d.todo)
+	d.closed = true
+	if err := <-d.done; err != nil {
+		d.done <- err
+		return err
+	}
+	d.done <- nil
+	rep.SpillFiles = d.spilled
+	for _, n := range d.sizes {
+		rep.SpillBytes += n
+	}
+	cs := make([]*cursor, 0, len(d.files)+len(d.mem))
+	for i, f := range d.files {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		cs = append(cs, &cursor{r: newRunReader(f, d.sizes[i])})
+	}
+	for _, m := range d.mem {
+		cs = append(cs, &cursor{mem: m})
+	}
+	var first entry
+	have, prevDup := false, false
+	return merge(d.ctx, cs, func(e entry) error {
+		if have && first.id == e.id {
+			rep.Duplicates++
+			if !prevDup {
+				rep.DuplicatedIDs++
+			}
+			prevDup = true
+			found(first, e)
+			return nil
+		}
+		first, have, prevDup = e, true, false
+		return nil
+	})
+}
+
+// close stops the sorter and removes the temporary files.
+func (d *dups) close() {
+	if !d.closed {
+		close(d.todo)
+		d.closed = true
+	}
+	<-d.done
+	for _, f := range d.files {
+		f.Close()
+	}
+	for _, name := range d.names {
+		os.Remove(name)
+	}
+	d.files, d.names = nil, nil
+}
+
+// cursor reads one sorted run, in memory or in a file.
+type cursor struct {
+	cur entry
+	mem []entry
+	pos int
+	r   *runReader
+}
+
+// next moves to the run's next entry; ok is false at its end.
+func (c *cursor) next() (ok bool, err error) {
+	if c.r == nil {
+		if c.pos >= len(c.mem) {
+			return false, nil
+		}
+		c.cur = c.mem[c.pos]
+		c.pos++
+		return true, nil
+	}
+	return c.r.read(&c.cur)
+}
+
+// merge calls emit for every entry of the runs in (ID, line) order: a
+// k-way merge on a binary heap of the runs' heads.
+func merge(ctx context.Context, cs []*cursor, emit func(entry) error) error {
+	h := cs[:0]
+	for _, c := range cs {
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			h = append(h, c)
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(h, i)
+	}
+	for n := 0; len(h) > 0; n++ {
+		if n&(1<<16-1) == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		c := h[0]
+		if err := emit(c.cur); err != nil {
+			return err
+		}
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			last := len(h) - 1
+			h[0] = h[last]
+			h = h[:last]
+		}
+		if len(h) > 1 {
+			down(h, 0)
+		}
+	}
+	return nil
+}
+
+// down restores the heap property below i.
+func down(h []*cursor, i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && less(h[r].cur, h[l].cur) {
+			m = r
+		}
+		if !less(h[m].cur, h[i].cur) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
+
+// radixSort sorts es by ID, stably (equal IDs keep their order, which is
+// line order), using tmp (as long as es) as the other buffer. It returns
+// the sorted slice and the spare one, which are es and tmp in some order.
+// Bytes of the ID that are the same in every entry (the high half of
+// 64-bit IDs, the top of the timestamp) cost no pass.
+func radixSort(es, tmp []entry) (sorted, spare []entry) {
+	if len(es) < 2 {
+		return es, tmp
+	}
+	var diffHi, diffLo uint64
+	first := es[0].id
+	for i := range es {
+		diffHi |= es[i].id.Hi ^ first.Hi
+		diffLo |= es[i].id.Lo ^ first.Lo
+	}
+	// Digits, least significant first: 0-7 are the bytes of Lo, 8-15 of Hi.
+	var digits [16]uint8
+	nd := 0
+	for b := range 8 {
+		if diffLo>>(8*b)&0xFF != 0 {
+			digits[nd] = uint8(b)
+			nd++
+		}
+	}
+	for b := range 8 {
+		if diffHi>>(8*b)&0xFF != 0 {
+			digits[nd] = uint8(8 + b)
+			nd++
+		}
+	}
+	if nd == 0 {
+		return es, tmp
+	}
+	var counts [16][256]int
+	for i := range es {
+		for _, dg := range digits[:nd] {
+			counts[dg][digitOf(&es[i], dg)]++
+		}
+	}
+	src, dst := es, tmp
+	for _, dg := range digits[:nd] {
+		c := &counts[dg]
+		sum := 0
+		for i := range c {
+			c[i], sum = sum, sum+c[i]
+		}
+		if dg < 8 {
+			shift := 8 * dg
+			for i := range src {
+				k := src[i].id.Lo >> shift & 0xFF
+				dst[c[k]] = src[i]
+				c[k]++
+			}
+		} else {
+			shift := 8 * (dg - 8)
+			for i := range src {
+				k := src[i].id.Hi >> shift & 0xFF
+				dst[c[k]] = src[i]
+				c[k]++
+			}
+		}
+		src, dst = dst, src
+	}
+	return src, dst
+}
+
+func digitOf(e *entry, dg uint8) uint64 {
+	if dg < 8 {
+		return e.id.Lo >> (8 * dg) & 0xFF
+	}
+	return e.id.Hi >> (8 * (dg - 8)) & 0xFF
+}
+
+// A run file holds entries in ID order, each as varints: the difference
+// from the previous entry's Hi, then Lo (the difference from the previous
+// Lo when Hi did not change), then the line's difference from the
+// previous line, zig-zag encoded. Sorted Snowflake IDs from a log take
+// about 4 bytes each instead of 24.
+type runWriter struct {
+	f    *os.File
+	buf  []byte
+	prev entry
+	size int64
+}
+
+func newRunWriter() *runWriter { return &runWriter{buf: make([]byte, 0, 1<<20)} }
+
+// reset starts a new run in f.
+func (w *runWriter) reset(f *os.File) { *w = runWriter{f: f, buf: w.buf[:0]} }
+
+func (w *runWriter) write(e entry) error {
+	if len(w.buf) > cap(w.buf)-3*binary.MaxVarintLen64 {
+		if err := w.flush(); err != nil {
+			return err
+		}
+	}
+	dh := e.id.Hi - w.prev.id.Hi
+	w.buf = binary.AppendUvarint(w.buf, dh)
+	if dh == 0 {
+		w.buf = binary.AppendUvarint(w.buf, e.id.Lo-w.prev.id.Lo)
+	} else {
+		w.buf = binary.AppendUvarint(w.buf, e.id.Lo)
+	}
+	w.buf = binary.AppendVarint(w.buf, e.line-w.prev.line)
+	w.prev = e
+	return nil
+}
+
+func (w *runWriter) flush() error {
+	n, err := w.f.Write(w.buf)
+	w.size += int64(n)
+	w.buf = w.buf[:0]
+	if err != nil {
+		return fmt.Errorf("spilling sorted IDs: %w", err)
+	}
+	return nil
+}
+
+type runReader struct {
+	f    *os.File
+	buf  []byte
+	r, w int
+	eof  bool
+	prev entry
+}
+
+// newRunReader reads a run file of size bytes, with a buffer of at most
+// 256 KiB.
+func newRunReader(f *os.File, size int64) *runReader {
+	return &runReader{f: f, buf: make([]byte, min(256<<10, max(size, 4<<10)))}
+}
+
+var errCorrupt = errors.New("a temporary file of the duplicate check is corrupt")
+
+func (r *runReader) read(e *entry) (bool, error) {
+	if r.w-r.r < 3*binary.MaxVarintLen64 && !r.eof {
+		n := copy(r.buf, r.buf[r.r:r.w])
+		r.r, r.w = 0, n
+		for r.w < len(r.buf) && !r.eof {
+			m, err := r.f.Read(r.buf[r.w:])
+			r.w += m
+			if err == io.EOF {
+				r.eof = true
+			} else if err != nil {
+				return false, fmt.Errorf("reading back sorted IDs: %w", err)
+			}
+		}
+	}
+	if r.r == r.w {
+		return false, nil
+	}
+	b := r.buf[r.r:r.w]
+	dh, n1 := binary.Uvarint(b)
+	if n1 <= 0 {
+		return false, errCorrupt
+	}
+	lo, n2 := binary.Uvarint(b[n1:])
+	if n2 <= 0 {
+		return false, errCorrupt
+	}
+	dl, n3 := binary.Varint(b[n1+n2:])
+	if n3 <= 0 {
+		return false, errCorrupt
+	}
+	r.r += n1 + n2 + n3
+	e.id.Hi = r.prev.id.Hi + dh
+	if dh == 0 {
+		e.id.Lo = r.prev.id.Lo + lo
+	} else {
+		e.id.Lo = lo
+	}
+	e.line = r.prev.line + dl
+	r.prev = *e
+	return true, nil
+}
