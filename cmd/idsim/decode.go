@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/idsim/idsim/generators/snowflake"
 	"github.com/idsim/idsim/generators/ulid"
 	"github.com/idsim/idsim/generators/uuid"
+	"github.com/idsim/idsim/sim/audit"
 )
 
 func formatNames() string {
@@ -71,13 +71,13 @@ func decode(s, format string, now time.Time) (string, error) {
 		}
 		return decodeSnowflake(id, l)
 	}
-	if len(s) == 26 && !strings.HasPrefix(s, "0x") {
-		if _, err := strconv.ParseUint(s, 10, 64); err != nil {
-			return decodeULID(s)
-		}
-	}
-	if out, err := decodeUUID(s); err == nil {
-		return out, nil
+	// The text is read as idsim check reads it (sim/audit.ParseID), so
+	// that the two commands never disagree on what an ID is.
+	switch _, kind, _ := audit.ParseID(s); kind {
+	case audit.UUID:
+		return decodeUUID(s)
+	case audit.ULID:
+		return decodeULID(s)
 	}
 	id, err := parseInt(s)
 	if err != nil {
@@ -102,7 +102,7 @@ func decode(s, format string, now time.Time) (string, error) {
 }
 
 func parseInt(s string) (uint64, error) {
-	id, err := strconv.ParseUint(strings.ReplaceAll(s, "_", ""), 0, 64)
+	id, err := audit.ParseNumber(s)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a 64-bit unsigned integer (decimal, or hex with 0x)", s)
 	}
