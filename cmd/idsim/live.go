@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/idsim/idsim/internal/etcdlocal"
-	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/scenarios"
 	"github.com/idsim/idsim/scenarios/live"
 	"github.com/idsim/idsim/sim/coord"
@@ -62,6 +61,10 @@ Try:
 		fmt.Fprintf(stderr, "idsim live: %s: %v\n", sc.File, err)
 		return exitUsage
 	}
+	if err := checkOut(*out, sc.Name); err != nil {
+		fmt.Fprintf(stderr, "idsim live: %v\n", err)
+		return exitUsage
+	}
 	opt := live.Options{}
 	if *seed != "" {
 		n, err := strconv.ParseUint(*seed, 10, 64)
@@ -110,7 +113,7 @@ Try:
 		fmt.Fprintf(stderr, "idsim live: %v\n", err)
 		return exitFailed
 	}
-	dir, err := reports.Write(*out, res)
+	dir, err := writeResults(*out, res)
 	if err != nil {
 		fmt.Fprintf(stderr, "idsim live: writing results: %v\n", err)
 		return exitUsage

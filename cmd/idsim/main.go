@@ -8,7 +8,8 @@
 //	idsim decode 175928847299117063 --layout discord
 //
 // Exit status: 0 when every expectation held, 1 when one was violated, 2
-// for bad input or usage.
+// for bad input or usage, 3 when idsim itself failed (a bug), 130 and 143
+// when stopped by SIGINT or SIGTERM.
 package main
 
 import (
@@ -16,5 +17,14 @@ import (
 )
 
 func main() {
-	os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr))
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "run", "sweep", "merge", "report", "minimize", "minimise":
+			// live stops its run on SIGINT itself.
+			onInterrupt(os.Stderr)
+		}
+	}
+	status := guarded(os.Stderr, func() int { return cli(os.Args[1:], os.Stdout, os.Stderr) })
+	stop() // a signal during the last moments still says so
+	os.Exit(status)
 }
