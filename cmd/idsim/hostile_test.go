@@ -286,3 +286,24 @@ func TestPanicIsABug(t *testing.T) {
 		t.Errorf("exit %d, want the command's", code)
 	}
 }
+
+// A crash nothing can recover (a panic on another goroutine) and a panic
+// on the main goroutine both exit 3, saying it is a bug, never 2.
+func TestCrashIsABug(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "small.yaml"), []byte(small), 0o644)
+	for _, tt := range []struct{ crash, want string }{
+		{"goroutine", "panic: test crash on another goroutine"},
+		{"main", "idsim: internal error: test crash on the main goroutine"},
+	} {
+		t.Setenv("IDSIM_TEST_CRASH", tt.crash)
+		code, _, errs := runBinary(t, dir, time.Minute, "run", "small.yaml", "--quiet", "--out", "out")
+		if code != exitBug || !strings.Contains(errs, tt.want) || !strings.Contains(errs, "This is a bug in idsim") {
+			t.Errorf("%s: exit %d\n%s", tt.crash, code, errs)
+		}
+	}
+	os.Unsetenv("IDSIM_TEST_CRASH")
+	if code, _, errs := runBinary(t, dir, time.Minute, "run", "small.yaml", "--quiet", "--out", "out"); code != 0 {
+		t.Errorf("without a crash: exit %d\n%s", code, errs)
+	}
+}

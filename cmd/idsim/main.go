@@ -17,6 +17,13 @@ import (
 )
 
 func main() {
+	if status, ok := supervise(os.Stderr); ok {
+		os.Exit(status)
+	}
+	reportCrashes()
+	if startHook != nil {
+		startHook()
+	}
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case "run", "sweep", "merge", "report", "minimize", "minimise":
@@ -28,3 +35,7 @@ func main() {
 	stop() // a signal during the last moments still says so
 	os.Exit(status)
 }
+
+// startHook, if set, runs before the command; only test builds set it
+// (see testhooks.go).
+var startHook func()

@@ -12,7 +12,19 @@ import (
 // (a duration) makes every commit announce itself on stderr and wait that
 // long before writing, so that a test can send a signal while output is
 // being written.
+//
+// IDSIM_TEST_CRASH=goroutine makes the command panic on another
+// goroutine, which nothing can recover; =main panics on the main one.
 func init() {
+	switch os.Getenv("IDSIM_TEST_CRASH") {
+	case "goroutine":
+		startHook = func() {
+			go panic("test crash on another goroutine")
+			time.Sleep(10 * time.Second)
+		}
+	case "main":
+		commitHook = func() { panic("test crash on the main goroutine") }
+	}
 	d, err := time.ParseDuration(os.Getenv("IDSIM_TEST_COMMIT_DELAY"))
 	if err != nil {
 		return
