@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"time"
@@ -74,6 +71,10 @@ Try:
 		}
 		opt.Seed, opt.SeedSet = n, true
 	}
+	// From here on a signal cancels the run, which then returns and
+	// cleans up.
+	ctx, stop := cancelOnSignal()
+	defer stop()
 	needsEtcd := false
 	for _, s := range sc.Schemes {
 		needsEtcd = needsEtcd || s.WorkerIDs != nil && s.WorkerIDs.Strategy != coord.Static
@@ -105,10 +106,14 @@ Try:
 			fmt.Fprintf(stderr, "%s: running %s live for %v (%d/%d)\n", sc.Name, scheme, sc.Duration, i+1, n)
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	started := time.Now()
 	res, err := live.Run(ctx, sc, opt)
+	if status := interrupted.Load(); status != 0 {
+		// Returning, not exiting, stops the in-process etcd and removes
+		// its data directory.
+		fmt.Fprintf(stderr, "idsim live: stopped by a signal; nothing written\n")
+		return int(status)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "idsim live: %v\n", err)
 		return exitFailed

@@ -27,12 +27,15 @@ func main() {
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case "run", "sweep", "merge", "report", "minimize", "minimise":
-			// live stops its run on SIGINT itself.
+			// live stops its run itself and then removes its etcd's
+			// data (cancelOnSignal); check has its own spill files.
 			onInterrupt(os.Stderr)
 		}
 	}
 	status := guarded(os.Stderr, func() int { return cli(os.Args[1:], os.Stdout, os.Stderr) })
-	stop() // a signal during the last moments still says so
+	if int(interrupted.Load()) != status {
+		stop() // a signal in the last moments still says so
+	}
 	os.Exit(status)
 }
 

@@ -248,3 +248,22 @@ func TestOtherCommandsInterrupted(t *testing.T) {
 	}
 	noTemp(t, dir)
 }
+
+// live stopped by SIGTERM or SIGINT while running against its in-process
+// etcd exits 143 or 130, writes nothing and leaves no etcd data
+// directory.
+func TestLiveInterrupted(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		dir, tmp := t.TempDir(), t.TempDir()
+		code, out, errs := interrupt(t, dir, []string{"TMPDIR=" + tmp}, sig, printed("in-process etcd at"), "live", "zombie-lease", "--out", "out")
+		if want := 128 + int(sig); code != want || !strings.Contains(errs, "stopped by a signal; nothing written") {
+			t.Errorf("%v: exit %d, want %d\n%s%s", sig, code, want, out, errs)
+		}
+		if entries, _ := os.ReadDir(tmp); len(entries) > 0 {
+			t.Errorf("%v: left in TMPDIR: %v", sig, entries)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+			t.Errorf("%v: output written", sig)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -24,15 +25,37 @@ func onInterrupt(stderr io.Writer) {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		sig := <-ch
-		status := int32(130)
-		if sig == syscall.SIGTERM {
-			status = 143
-		}
-		interrupted.Store(status)
+		interrupted.Store(signalStatus(<-ch))
 		writing.Lock()
 		stop()
 	}()
+}
+
+// cancelOnSignal returns a context cancelled by SIGINT or SIGTERM, which
+// also set interrupted, for a command that stops its work itself and
+// cleans up before it returns (live). stop undoes it.
+func cancelOnSignal() (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case sig := <-ch:
+			interrupted.Store(signalStatus(sig))
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { signal.Stop(ch); cancel() }
+}
+
+// signalStatus is the exit status for being stopped by sig, as a shell
+// reports it: 128 + the signal's number.
+func signalStatus(sig os.Signal) int32 {
+	if sig == syscall.SIGTERM {
+		return 143
+	}
+	return 130
 }
 
 // interrupted holds the exit status for the signal received, or 0.
