@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 // shardsOf runs the flaky scenario's sweep of seeds 1..12 in n shards.
@@ -114,5 +115,99 @@ func TestMergeRefusesBadShards(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v\nwant an error containing %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// FuzzMergeShards feeds merge two shards as JSON, mutated. Whatever the
+// bytes, merge must not panic, and what it accepts must be a whole,
+// consistent sweep: every seed of the range once, in order, with the
+// verdicts its results give.
+func FuzzMergeShards(f *testing.F) {
+	sc, err := Parse("flaky.yaml", []byte(flaky))
+	if err != nil {
+		f.Fatal(err)
+	}
+	var js [][]byte
+	for k := 1; k <= 2; k++ {
+		p, err := RunSweep(sc, 1, 6, Shard{k, 2}, Options{}, nil)
+		if err != nil {
+			f.Fatal(err)
+		}
+		b, _ := p.JSON()
+		js = append(js, b)
+	}
+	f.Add(js[0], js[1])
+	f.Add([]byte(`{}`), js[1])
+	f.Add(js[0], []byte(`{"scenario":"flaky","file":"flaky.yaml","first_seed":1,"seeds":6,"shard":"2/2","passed":true,"failing":[],"results":null}`))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		var parts []*Sweep
+		for _, src := range [][]byte{a, b} {
+			var sw Sweep
+			if json.Unmarshal(src, &sw) != nil {
+				return
+			}
+			parts = append(parts, &sw)
+		}
+		m, err := MergeFiles([]string{"a.json", "b.json"}, parts)
+		if err != nil {
+			return
+		}
+		if ValidName("scenario name", m.Scenario) != nil {
+			t.Fatalf("merged scenario name %q", m.Scenario)
+		}
+		if len(m.Results) != m.Seeds || m.Seeds < 1 {
+			t.Fatalf("%d results for %d seeds", len(m.Results), m.Seeds)
+		}
+		passed := true
+		for i, r := range m.Results {
+			if r.Seed != m.FirstSeed+uint64(i) {
+				t.Fatalf("result %d is seed %d, want %d", i, r.Seed, m.FirstSeed+uint64(i))
+			}
+			if len(r.Runs) == 0 {
+				t.Fatalf("seed %d: no runs", r.Seed)
+			}
+			passed = passed && r.Passed
+		}
+		if m.Passed != passed {
+			t.Fatalf("merged passed %v, results say %v", m.Passed, passed)
+		}
+		m.Markdown()
+	})
+}
+
+// A shard claiming a vast number of seeds is refused at once, not
+// counted one by one (FuzzMergeShards found merge spinning on seeds:
+// 1e18); nor are the missing shards of a vast shard count listed.
+func TestMergeVastCounts(t *testing.T) {
+	parts := copyOf(t, shardsOf(t, 2))
+	for _, p := range parts {
+		p.Seeds = 1e18
+	}
+	quickly(t, parts, "a.json: shard 1/2 of 1000000000000000000 seeds holds 6 results, want 500000000000000000")
+	parts = copyOf(t, shardsOf(t, 2))[:1]
+	parts[0].Shard = "1/1000000000000"
+	parts[0].Seeds = 1
+	parts[0].Results = parts[0].Results[:1]
+	parts[0].Passed, parts[0].Failing = parts[0].Results[0].Passed, nil
+	if !parts[0].Passed {
+		parts[0].Failing = []uint64{1}
+	}
+	quickly(t, parts, "merge: shard 2/1000000000000, 3/1000000000000, 4/1000000000000, 5/1000000000000, 6/1000000000000, and 999999999994 more missing")
+}
+
+// quickly merges parts, and fails unless that gives the error want within
+// 10 s.
+func quickly(t *testing.T, parts []*Sweep, want string) {
+	t.Helper()
+	names := []string{"a.json", "b.json", "c.json"}[:len(parts)]
+	done := make(chan error, 1)
+	go func() { _, err := MergeFiles(names, parts); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v\nwant %q", err, want)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("merge still at work after 10 s")
 	}
 }
