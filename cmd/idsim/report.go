@@ -86,6 +86,11 @@ func readResults(f string) (*reports.Results, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseResults(f, b)
+}
+
+// parseResults parses the results.json read from the file f.
+func parseResults(f string, b []byte) (*reports.Results, error) {
 	var r reports.Results
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("%s: not a results.json idsim wrote: %v", f, err)
