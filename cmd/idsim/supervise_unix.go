@@ -92,6 +92,7 @@ func supervise(stderr io.Writer) (status int, ok bool) {
 // crashes to the pipe supervise reads as well as to stderr.
 func reportCrashes() {
 	fd, err := strconv.Atoi(os.Getenv(crashFDEnv))
+	os.Unsetenv(crashFDEnv) // not for the programs idsim starts
 	if err != nil || fd < 3 {
 		return
 	}
