@@ -135,7 +135,7 @@ func Markdown(r *Results) ([]byte, error) {
 		}
 		if run.RandomBits > 0 {
 			fmt.Fprintf(&b, "%d-bit IDs with %d random bits.", run.IDBits, run.RandomBits)
-			if run.Kind == "uuidv4" {
+			if run.BirthdayExpected > 0 {
 				fmt.Fprintf(&b, " For %s IDs the birthday bound n²/2^(b+1) expects %.3g duplicates; %s were measured.", num(run.Generated), run.BirthdayExpected, num(run.Duplicates))
 			}
 			b.WriteString("\n\n")

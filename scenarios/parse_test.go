@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	sfkind "github.com/idsim/idsim/kinds/snowflake"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +38,10 @@ func TestParseBase(t *testing.T) {
 	if sc.Name != "base" || sc.Seed != 5 || sc.Duration != 2*time.Second || sc.Workers != 8 {
 		t.Errorf("scenario %+v", sc)
 	}
-	if len(sc.Schemes) != 2 || sc.Schemes[1].Snowflake.OnBackward != snowflake.Wait || sc.Schemes[1].Snowflake.MaxWait != time.Second || sc.Schemes[1].Line != 8 {
+	if len(sc.Schemes) != 2 || sc.Schemes[1].Line != 8 {
+		t.Errorf("schemes %+v", sc.Schemes)
+	}
+	if sf, _ := sc.Schemes[1].Sim.(*sfkind.Scheme).Snowflake(); sf.OnBackward != snowflake.Wait || sf.MaxWait != time.Second {
 		t.Errorf("schemes %+v", sc.Schemes)
 	}
 	if len(sc.Faults) != 1 || sc.Faults[0].ID != "clock_step#1" || sc.Faults[0].Line != 14 {
@@ -103,6 +107,7 @@ func TestParseRejects(t *testing.T) {
 		{"ttl on static IDs", "layout: twitter, on_clock_backward: ignore}", "layout: twitter, on_clock_backward: ignore, worker_ids: {ttl: 2s}}", 7, 99, "ttl applies to strategies with sessions"},
 		{"worker_ids on uuidv7", "kind: snowflake, layout: twitter, on_clock_backward: ignore}", "kind: uuidv7, worker_ids: {strategy: lease}}", 7, 46, "uuidv7 does not take worker_ids"},
 		{"restart repeated without every", "kind: clock_step, at: 1s, workers: [1, 2], by: -200ms}", "kind: restart, at: 1s, workers: [1], downtime: 1ms, times: 5}", 14, 65, "repeating a restart needs every"},
+		{"fault no scheme can feel", "kind: clock_step, at: 1s, workers: [1, 2], by: -200ms}", "kind: db_outage, at: 1s, for: 100ms}", 14, 5, "db_outage acts only on schemes with a database"},
 		{"partition without duration", "kind: clock_step, at: 1s, workers: [1, 2], by: -200ms}", "kind: coordinator_partition, at: 1s, workers: [1]}", 14, 5, "coordinator_partition needs for"},
 	}
 	for _, tt := range tests {

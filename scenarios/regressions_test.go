@@ -1,10 +1,9 @@
 package scenarios
 
 import (
+	"github.com/idsim/idsim/kind"
 	"strings"
 	"testing"
-
-	"github.com/idsim/idsim/generators/faulty"
 )
 
 // Every regression scenario names its source, its faulty variant (the
@@ -50,7 +49,7 @@ func TestRegressions(t *testing.T) {
 			if finding == "" {
 				t.Fatalf("%s: nothing caught", bad.Scheme)
 			}
-			if why, ok := faulty.Why[sc.Schemes[0].Variant]; ok && !strings.Contains(finding, why) {
+			if f, ok := sc.Schemes[0].Sim.(kind.Faulty); ok && f.Why() != "" && !strings.Contains(finding, f.Why()) {
 				t.Errorf("%s: the finding does not explain the variant: %s", bad.Scheme, finding)
 			}
 			if fixed.Duplicates != 0 || fixed.Ordered && fixed.MonotonicViolations != 0 {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,10 +21,12 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/idsim/idsim/expect"
 	"github.com/idsim/idsim/faults"
-	"github.com/idsim/idsim/generators/rangebatch"
+	"github.com/idsim/idsim/kind"
+	_ "github.com/idsim/idsim/kinds" // the shipped scheme kinds
+	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/sim"
-	"github.com/idsim/idsim/sim/schemes"
 )
 
 // Scenario is a validated scenario.
@@ -60,22 +63,10 @@ type Scheme struct {
 	// strictly increase; out-of-order IDs are then findings to explain,
 	// and otherwise only counted.
 	Ordered bool
-	// Sim builds the scheme's generators in the simulator.
-	Sim sim.Scheme
-	// Snowflake holds the settings of a snowflake scheme; nil otherwise.
-	Snowflake *schemes.Snowflake
-	// Variant names the deliberately broken generator the scheme runs
-	// (generators/faulty), or is empty.
-	Variant string
-	// WorkerIDs holds how a snowflake scheme's workers get their worker
-	// IDs, when the scheme says (worker_ids); nil means static.
-	WorkerIDs *schemes.WorkerIDs
-	// Batch holds the settings of a rangebatch or autoinc scheme.
-	Batch *rangebatch.Config
-	// RandomBits is how many random bits a random scheme's IDs carry (its
-	// full width unless truncated); 0 for other schemes.
-	RandomBits int
-	Expect     []Expectation
+	// Sim is the validated scheme of its kind: the simulator runs it, and
+	// the reports ask it about its IDs.
+	Sim    kind.Scheme
+	Expect []Expectation
 }
 
 // Fault is an entry of the fault schedule.
@@ -93,8 +84,14 @@ type Expectation struct {
 	Want string
 	Line int
 
-	boolean bool
-	cmp     comparison
+	kind expect.Kind
+	want expect.Want
+}
+
+// Evaluate checks the expectation against a run of scheme s: what the
+// run shows, and whether the expectation holds.
+func (e Expectation) Evaluate(r *reports.Run, s Scheme, window time.Duration) (got string, ok bool) {
+	return e.kind.Eval(r, s.Sim, window, e.want)
 }
 
 // Identities returns the identity of each worker: datacenters are
@@ -154,7 +151,7 @@ func Parse(file string, src []byte) (*Scenario, error) {
 	spec, err := decode(src)
 	if err == nil {
 		var sc *Scenario
-		if sc, err = validate(spec); err == nil {
+		if sc, err = validate(spec, dirOf(file)); err == nil {
 			sc.File = file
 			return sc, nil
 		}
@@ -165,18 +162,18 @@ func Parse(file string, src []byte) (*Scenario, error) {
 // decode parses the YAML strictly into the spec.
 func decode(src []byte) (*fileSpec, error) {
 	if len(bytes.TrimSpace(src)) == 0 {
-		return nil, errAt(pos{1, 1}, "empty scenario file")
+		return nil, errAt(pos{Line: 1, Col: 1}, "empty scenario file")
 	}
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		return nil, err
 	}
 	if len(f.Docs) != 1 {
-		return nil, errAt(pos{1, 1}, "a scenario file holds one YAML document, found %d", len(f.Docs))
+		return nil, errAt(pos{Line: 1, Col: 1}, "a scenario file holds one YAML document, found %d", len(f.Docs))
 	}
 	body := f.Docs[0].Body
 	if body == nil {
-		return nil, errAt(pos{1, 1}, "empty scenario file")
+		return nil, errAt(pos{Line: 1, Col: 1}, "empty scenario file")
 	}
 	if _, err := mapping(body, "a scenario"); err != nil {
 		return nil, err
@@ -196,7 +193,7 @@ func locate(file string, src []byte, err error) error {
 	var ye yaml.Error
 	switch {
 	case errors.As(err, &pe):
-		e.Line, e.Col, e.Msg = pe.at.line, pe.at.col, pe.msg
+		e.Line, e.Col, e.Msg = pe.At.Line, pe.At.Col, pe.Msg
 	case errors.As(err, &ye):
 		if tk := ye.GetToken(); tk != nil {
 			e.Line, e.Col = tk.Position.Line, tk.Position.Column
@@ -230,107 +227,117 @@ const (
 // unless the scenario says otherwise.
 var DefaultStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// validate checks the spec and builds the scenario.
-func validate(f *fileSpec) (*Scenario, error) {
+// dirOf is the directory relative paths in a scenario file are resolved
+// against: the file's own, or none for a shipped scenario.
+func dirOf(file string) string {
+	if strings.HasPrefix(file, "embedded:") {
+		return ""
+	}
+	return filepath.Dir(file)
+}
+
+// validate checks the spec and builds the scenario; dir is where the
+// file is.
+func validate(f *fileSpec, dir string) (*Scenario, error) {
 	sc := &Scenario{
-		Name:        f.Name.v,
-		Description: strings.TrimSpace(f.Description.v),
+		Name:        f.Name.V,
+		Description: strings.TrimSpace(f.Description.V),
 		Seed:        1,
 		Start:       DefaultStart,
-		Duration:    f.Duration.v,
+		Duration:    f.Duration.V,
 		RateWindow:  100 * time.Millisecond,
 	}
-	if !f.Name.set {
-		return nil, errAt(pos{1, 1}, "missing name: every scenario needs a name (lower case letters, digits, '.', '_', '-')")
+	if !f.Name.Set {
+		return nil, errAt(pos{Line: 1, Col: 1}, "missing name: every scenario needs a name (lower case letters, digits, '.', '_', '-')")
 	}
 	if !nameRE.MatchString(sc.Name) {
-		return nil, errAt(f.Name.p, "name %q: use lower case letters, digits, '.', '_' and '-', starting with a letter or digit", sc.Name)
+		return nil, errAt(f.Name.P, "name %q: use lower case letters, digits, '.', '_' and '-', starting with a letter or digit", sc.Name)
 	}
-	if f.Seed.set {
-		if f.Seed.v < 0 {
-			return nil, errAt(f.Seed.p, "seed must not be negative")
+	if f.Seed.Set {
+		if f.Seed.V < 0 {
+			return nil, errAt(f.Seed.P, "seed must not be negative")
 		}
-		sc.Seed = uint64(f.Seed.v)
+		sc.Seed = uint64(f.Seed.V)
 	}
-	if f.Start.set {
-		sc.Start = f.Start.v
+	if f.Start.Set {
+		sc.Start = f.Start.V
 		if y := sc.Start.Year(); y < 1970 || y > 2200 {
-			return nil, errAt(f.Start.p, "start %s is outside 1970..2200", sc.Start.Format(time.RFC3339))
+			return nil, errAt(f.Start.P, "start %s is outside 1970..2200", sc.Start.Format(time.RFC3339))
 		}
 	}
-	if !f.Duration.set {
-		return nil, errAt(pos{1, 1}, "missing duration: how long the run lasts in virtual time, e.g. duration: 10s")
+	if !f.Duration.Set {
+		return nil, errAt(pos{Line: 1, Col: 1}, "missing duration: how long the run lasts in virtual time, e.g. duration: 10s")
 	}
 	if sc.Duration <= 0 || sc.Duration > maxDuration {
-		return nil, errAt(f.Duration.p, "duration %v must be positive and at most %v", sc.Duration, maxDuration)
+		return nil, errAt(f.Duration.P, "duration %v must be positive and at most %v", sc.Duration, maxDuration)
 	}
-	if f.RateWindow.set {
-		sc.RateWindow = f.RateWindow.v
+	if f.RateWindow.Set {
+		sc.RateWindow = f.RateWindow.V
 		if sc.RateWindow <= 0 || sc.RateWindow > sc.Duration {
-			return nil, errAt(f.RateWindow.p, "rate_window %v must be positive and at most the duration", sc.RateWindow)
+			return nil, errAt(f.RateWindow.P, "rate_window %v must be positive and at most the duration", sc.RateWindow)
 		}
 	}
 
-	if !f.Workers.set {
-		return nil, errAt(pos{1, 1}, "missing workers, e.g. workers: {count: 64}")
+	if !f.Workers.Set {
+		return nil, errAt(pos{Line: 1, Col: 1}, "missing workers, e.g. workers: {count: 64}")
 	}
-	if !f.Workers.Count.set {
-		return nil, errAt(f.Workers.p, "workers needs a count")
+	if !f.Workers.Count.Set {
+		return nil, errAt(f.Workers.P, "workers needs a count")
 	}
-	if c := f.Workers.Count.v; c < 1 || c > maxWorkers {
-		return nil, errAt(f.Workers.Count.p, "worker count %d must be between 1 and %d", c, maxWorkers)
+	if c := f.Workers.Count.V; c < 1 || c > maxWorkers {
+		return nil, errAt(f.Workers.Count.P, "worker count %d must be between 1 and %d", c, maxWorkers)
 	}
-	sc.Workers = int(f.Workers.Count.v)
-	if f.Workers.Datacenters.set {
-		dcs := f.Workers.Datacenters.v
+	sc.Workers = int(f.Workers.Count.V)
+	if f.Workers.Datacenters.Set {
+		dcs := f.Workers.Datacenters.V
 		if len(dcs) == 0 {
-			return nil, errAt(f.Workers.Datacenters.p, "datacenters is empty; leave it out for a single datacenter")
+			return nil, errAt(f.Workers.Datacenters.P, "datacenters is empty; leave it out for a single datacenter")
 		}
 		for i, d := range dcs {
 			if d == "" || slices.Contains(dcs[:i], d) {
-				return nil, errAt(f.Workers.Datacenters.p, "datacenter names must be non-empty and distinct (%q)", d)
+				return nil, errAt(f.Workers.Datacenters.P, "datacenter names must be non-empty and distinct (%q)", d)
 			}
 		}
 		if len(dcs) > sc.Workers {
-			return nil, errAt(f.Workers.Datacenters.p, "%d datacenters for %d workers: some would be empty", len(dcs), sc.Workers)
+			return nil, errAt(f.Workers.Datacenters.P, "%d datacenters for %d workers: some would be empty", len(dcs), sc.Workers)
 		}
 		sc.Datacenters = dcs
 	}
 
-	if !f.Load.set || !f.Load.PerWorker.set {
-		return nil, errAt(orPos(f.Load.p, f.Load.set), "missing load: per_worker, e.g. load: {per_worker: 20000/s, pattern: poisson}")
+	if !f.Load.Set || !f.Load.PerWorker.Set {
+		return nil, errAt(orPos(f.Load.P, f.Load.Set), "missing load: per_worker, e.g. load: {per_worker: 20000/s, pattern: poisson}")
 	}
-	sc.Load.Rate = f.Load.PerWorker.v
-	if f.Load.Pattern.set {
-		p, err := sim.ParsePattern(f.Load.Pattern.v)
+	sc.Load.Rate = f.Load.PerWorker.V
+	if f.Load.Pattern.Set {
+		p, err := sim.ParsePattern(f.Load.Pattern.V)
 		if err != nil {
-			return nil, errAt(f.Load.Pattern.p, "%v", err)
+			return nil, errAt(f.Load.Pattern.P, "%v", err)
 		}
 		sc.Load.Pattern = p
 	}
 	expected := new(big.Rat).Mul(sc.Load.Rate.PerSec, big.NewRat(int64(sc.Duration/time.Millisecond)*int64(sc.Workers), 1000))
 	if expected.Cmp(big.NewRat(maxExpectedIDs, 1)) > 0 {
 		n, _ := expected.Float64()
-		return nil, errAt(f.Load.PerWorker.p, "%d workers at %v for %v ask for about %.3g IDs per scheme; the limit is %.0g (each takes 12 bytes of memory)",
+		return nil, errAt(f.Load.PerWorker.P, "%d workers at %v for %v ask for about %.3g IDs per scheme; the limit is %.0g (each takes 12 bytes of memory)",
 			sc.Workers, sc.Load.Rate, sc.Duration, n, float64(maxExpectedIDs))
 	}
 
 	sc.Network = sim.Latency{Base: int64(250 * time.Microsecond)}
-	if f.Network.set {
-		if f.Network.Latency.set {
-			if f.Network.Latency.v < time.Microsecond {
-				return nil, errAt(f.Network.Latency.p, "network latency must be at least 1µs")
+	if f.Network.Set {
+		if f.Network.Latency.Set {
+			if f.Network.Latency.V < time.Microsecond {
+				return nil, errAt(f.Network.Latency.P, "network latency must be at least 1µs")
 			}
-			sc.Network.Base = int64(f.Network.Latency.v)
+			sc.Network.Base = int64(f.Network.Latency.V)
 		}
-		if f.Network.Jitter.set {
-			if f.Network.Jitter.v < 0 {
-				return nil, errAt(f.Network.Jitter.p, "jitter must not be negative")
+		if f.Network.Jitter.Set {
+			if f.Network.Jitter.V < 0 {
+				return nil, errAt(f.Network.Jitter.P, "jitter must not be negative")
 			}
-			sc.Network.Jitter = int64(f.Network.Jitter.v)
+			sc.Network.Jitter = int64(f.Network.Jitter.V)
 		}
 	}
-	if err := validateSchemes(f, sc); err != nil {
+	if err := validateSchemes(f, sc, dir); err != nil {
 		return nil, err
 	}
 	if err := validateFaults(f, sc); err != nil {
@@ -346,5 +353,5 @@ func orPos(p pos, set bool) pos {
 	if set {
 		return p
 	}
-	return pos{1, 1}
+	return pos{Line: 1, Col: 1}
 }

@@ -42,8 +42,8 @@ type fileSpec struct {
 }
 
 type networkSpec struct {
-	p       pos
-	set     bool
+	P       pos      `yaml:"-"`
+	Set     bool     `yaml:"-"`
 	Latency duration `yaml:"latency"`
 	Jitter  duration `yaml:"jitter"`
 }
@@ -57,13 +57,13 @@ func (s *networkSpec) UnmarshalYAML(n ast.Node) error {
 	if err := decodeStrict(n, (*plain)(s)); err != nil {
 		return err
 	}
-	s.p, s.set = p, true
+	s.P, s.Set = p, true
 	return nil
 }
 
 type workersSpec struct {
-	p           pos
-	set         bool
+	P           pos      `yaml:"-"`
+	Set         bool     `yaml:"-"`
 	Count       integer  `yaml:"count"`
 	Datacenters textList `yaml:"datacenters"`
 }
@@ -77,13 +77,13 @@ func (w *workersSpec) UnmarshalYAML(n ast.Node) error {
 	if err := decodeStrict(n, (*plain)(w)); err != nil {
 		return err
 	}
-	w.p, w.set = p, true
+	w.P, w.Set = p, true
 	return nil
 }
 
 type loadSpec struct {
-	p         pos
-	set       bool
+	P         pos  `yaml:"-"`
+	Set       bool `yaml:"-"`
 	PerWorker rate `yaml:"per_worker"`
 	Pattern   text `yaml:"pattern"`
 }
@@ -97,60 +97,24 @@ func (l *loadSpec) UnmarshalYAML(n ast.Node) error {
 	if err := decodeStrict(n, (*plain)(l)); err != nil {
 		return err
 	}
-	l.p, l.set = p, true
+	l.P, l.Set = p, true
 	return nil
 }
 
 type schemeList struct{ list[schemeSpec] }
 
 func (l *schemeList) UnmarshalYAML(n ast.Node) error {
-	return l.decode(n, "schemes must be a list, one entry per scheme", false, func(item ast.Node) (schemeSpec, error) {
+	return l.Decode(n, "schemes must be a list, one entry per scheme", false, func(item ast.Node) (schemeSpec, error) {
 		var s schemeSpec
 		err := s.UnmarshalYAML(item)
 		return s, err
 	})
 }
 
+// schemeSpec is a scheme entry as written: its kind reads its keys.
 type schemeSpec struct {
-	p               pos
-	Label           text       `yaml:"label"`
-	Kind            text       `yaml:"kind"`
-	Layout          layoutSpec `yaml:"layout"`
-	OnClockBackward text       `yaml:"on_clock_backward"`
-	MaxWait         duration   `yaml:"max_wait"`
-	RandomBits      integer    `yaml:"random_bits"`
-	Batch           integer    `yaml:"batch"`
-	PrefetchAt      fraction   `yaml:"prefetch_at"`
-	WorkerIDs       workerIDs  `yaml:"worker_ids"`
-	Variant         text       `yaml:"variant"`
-	Servers         integer    `yaml:"servers"`
-}
-
-// workerIDs says how a snowflake scheme's workers get their worker IDs.
-type workerIDs struct {
-	p                    pos
-	set                  bool
-	Strategy             text     `yaml:"strategy"`
-	TTL                  duration `yaml:"ttl"`
-	Heartbeat            duration `yaml:"heartbeat"`
-	SafetyMargin         text     `yaml:"safety_margin"`
-	PerDatacenter        boolean  `yaml:"per_datacenter"`
-	StartupWait          duration `yaml:"startup_wait"`
-	PersistLastTimestamp boolean  `yaml:"persist_last_timestamp"`
-	FirstSequence        integer  `yaml:"first_sequence"`
-}
-
-func (s *workerIDs) UnmarshalYAML(n ast.Node) error {
-	p, err := mapping(n, "worker_ids")
-	if err != nil {
-		return err
-	}
-	type plain workerIDs
-	if err := decodeStrict(n, (*plain)(s)); err != nil {
-		return err
-	}
-	s.p, s.set = p, true
-	return nil
+	P    pos `yaml:"-"`
+	node ast.Node
 }
 
 func (s *schemeSpec) UnmarshalYAML(n ast.Node) error {
@@ -158,77 +122,25 @@ func (s *schemeSpec) UnmarshalYAML(n ast.Node) error {
 	if err != nil {
 		return err
 	}
-	type plain schemeSpec
-	if err := decodeStrict(n, (*plain)(s)); err != nil {
-		return err
-	}
-	s.p = p
+	s.P, s.node = p, n
 	return nil
-}
-
-// layoutSpec is a preset name or a custom layout.
-type layoutSpec struct {
-	p      pos
-	set    bool
-	preset text
-	custom *customLayout
-}
-
-type customLayout struct {
-	p               pos
-	Name            text      `yaml:"name"`
-	Epoch           timestamp `yaml:"epoch"`
-	Unit            duration  `yaml:"unit"`
-	TimeBits        integer   `yaml:"time_bits"`
-	DatacenterBits  integer   `yaml:"datacenter_bits"`
-	WorkerBits      integer   `yaml:"worker_bits"`
-	SequenceBits    integer   `yaml:"sequence_bits"`
-	TimeShift       integer   `yaml:"time_shift"`
-	DatacenterShift integer   `yaml:"datacenter_shift"`
-	WorkerShift     integer   `yaml:"worker_shift"`
-	SequenceShift   integer   `yaml:"sequence_shift"`
-	Unsigned        boolean   `yaml:"unsigned"`
-}
-
-func (l *layoutSpec) UnmarshalYAML(n ast.Node) error {
-	l.p, l.set = posOf(n), true
-	switch unwrap(n).(type) {
-	case *ast.MappingNode, *ast.MappingValueNode:
-		l.custom = &customLayout{p: l.p}
-		type plain customLayout
-		return decodeStrict(n, (*plain)(l.custom))
-	}
-	return l.preset.UnmarshalYAML(n)
 }
 
 type faultList struct{ list[faultSpec] }
 
 func (l *faultList) UnmarshalYAML(n ast.Node) error {
 	// "faults:" with nothing after it means no faults.
-	return l.decode(n, "faults must be a list, one entry per fault", true, func(item ast.Node) (faultSpec, error) {
+	return l.Decode(n, "faults must be a list, one entry per fault", true, func(item ast.Node) (faultSpec, error) {
 		var f faultSpec
 		err := f.UnmarshalYAML(item)
 		return f, err
 	})
 }
 
-// faultSpec holds the keys of every fault kind; validation rejects keys a
-// kind does not take.
+// faultSpec is a fault entry as written: its kind reads its keys.
 type faultSpec struct {
-	p           pos
-	Kind        text       `yaml:"kind"`
-	At          duration   `yaml:"at"`
-	For         duration   `yaml:"for"`
-	Workers     workerList `yaml:"workers"`
-	By          duration   `yaml:"by"`
-	Rate        rate       `yaml:"rate"`
-	Pattern     text       `yaml:"pattern"`
-	PPM         integer    `yaml:"ppm"`
-	Downtime    duration   `yaml:"downtime"`
-	Stagger     duration   `yaml:"stagger"`
-	Every       duration   `yaml:"every"`
-	Times       integer    `yaml:"times"`
-	Probability fraction   `yaml:"probability"`
+	P    pos `yaml:"-"`
+	node ast.Node
 }
 
 func (f *faultSpec) UnmarshalYAML(n ast.Node) error {
@@ -236,18 +148,14 @@ func (f *faultSpec) UnmarshalYAML(n ast.Node) error {
 	if err != nil {
 		return err
 	}
-	type plain faultSpec
-	if err := decodeStrict(n, (*plain)(f)); err != nil {
-		return err
-	}
-	f.p = p
+	f.P, f.node = p, n
 	return nil
 }
 
 // expectMap maps scheme labels to expectations, in file order.
 type expectMap struct {
-	p       pos
-	set     bool
+	P       pos  `yaml:"-"`
+	Set     bool `yaml:"-"`
 	entries []expectEntry
 }
 
@@ -257,7 +165,7 @@ type expectEntry struct {
 }
 
 func (m *expectMap) UnmarshalYAML(n ast.Node) error {
-	m.p, m.set = posOf(n), true
+	m.P, m.Set = posOf(n), true
 	if _, isNull := unwrap(n).(*ast.NullNode); isNull {
 		return nil
 	}
@@ -278,20 +186,11 @@ func (m *expectMap) UnmarshalYAML(n ast.Node) error {
 	return nil
 }
 
+// expectSpec is a scheme's expectations as written: a mapping of
+// expectation keys to wanted values.
 type expectSpec struct {
-	p                   pos
-	Unique              boolean    `yaml:"unique"`
-	Monotonic           boolean    `yaml:"monotonic"`
-	WithinCeiling       boolean    `yaml:"within_ceiling"`
-	Duplicates          comparison `yaml:"duplicates"`
-	MonotonicViolations comparison `yaml:"monotonic_violations"`
-	Errors              comparison `yaml:"errors"`
-	Generated           comparison `yaml:"generated"`
-	Unserved            comparison `yaml:"unserved"`
-	DelayedCalls        comparison `yaml:"delayed_calls"`
-	LateIDs             comparison `yaml:"late_ids"`
-	Gaps                comparison `yaml:"gaps"`
-	Linearizable        boolean    `yaml:"linearizable"`
+	P    pos `yaml:"-"`
+	node ast.Node
 }
 
 func (e *expectSpec) UnmarshalYAML(n ast.Node) error {
@@ -299,10 +198,6 @@ func (e *expectSpec) UnmarshalYAML(n ast.Node) error {
 	if err != nil {
 		return err
 	}
-	type plain expectSpec
-	if err := decodeStrict(n, (*plain)(e)); err != nil {
-		return err
-	}
-	e.p = p
+	e.P, e.node = p, n
 	return nil
 }

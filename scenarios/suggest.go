@@ -1,6 +1,9 @@
 package scenarios
 
 import (
+	"github.com/idsim/idsim/expect"
+	"github.com/idsim/idsim/faults"
+	"github.com/idsim/idsim/kind"
 	"reflect"
 	"sort"
 	"strings"
@@ -8,7 +11,7 @@ import (
 
 // knownKeys are every key the scenario format has, gathered from the
 // spec structs' tags.
-var knownKeys = func() []string {
+func knownKeys() []string {
 	seen := map[string]bool{}
 	var walk func(t reflect.Type)
 	walk = func(t reflect.Type) {
@@ -26,8 +29,27 @@ var knownKeys = func() []string {
 			}
 		}
 	}
-	for _, t := range []any{fileSpec{}, workersSpec{}, loadSpec{}, schemeSpec{}, customLayout{}, faultSpec{}, expectSpec{}} {
+	for _, t := range []any{fileSpec{}, workersSpec{}, loadSpec{}} {
 		walk(reflect.TypeOf(t))
+	}
+	seen["label"], seen["kind"] = true, true
+	for _, k := range expect.Keys() {
+		seen[k] = true
+	}
+	for _, k := range faults.Kinds() {
+		for _, key := range k.Keys {
+			seen[key] = true
+		}
+	}
+	for _, k := range kind.All() {
+		for _, key := range k.Keys() {
+			seen[key] = true
+		}
+		if n, ok := k.(kind.NestedKeys); ok {
+			for _, key := range n.NestedKeys() {
+				seen[key] = true
+			}
+		}
 	}
 	keys := make([]string, 0, len(seen))
 	for k := range seen {
@@ -35,13 +57,13 @@ var knownKeys = func() []string {
 	}
 	sort.Strings(keys)
 	return keys
-}()
+}
 
 // suggest returns the known key closest to an unknown one, if it is close
 // enough to be a typo.
 func suggest(key string) string {
 	best, bestD := "", 3
-	for _, k := range knownKeys {
+	for _, k := range knownKeys() {
 		if d := distance(key, k); d < bestD {
 			best, bestD = k, d
 		}

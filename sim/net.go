@@ -63,7 +63,7 @@ func (w *World) AddService(name string, svc Service, latency Latency) error {
 			return fmt.Errorf("sim: service %s registered twice", name)
 		}
 	}
-	rec, _ := svc.(interface{ RecordExchanges() bool })
+	rec, _ := svc.(Recorder)
 	w.services = append(w.services, &service{name: name, svc: svc, latency: latency, rng: w.Stream("net/"+name, 0), record: rec != nil && rec.RecordExchanges()})
 	if w.lookahead == 0 || latency.Base < w.lookahead {
 		w.lookahead = latency.Base
@@ -239,7 +239,7 @@ func (wk *Worker) deliver(now int64, reply any, epoch uint64) bool {
 	ep := wk.net
 	if wk.down || epoch != ep.epoch || ep.onReply == nil {
 		// The process that asked is gone; what the reply carried is lost.
-		if ids, ok := reply.(interface{ IDs() uint64 }); ok {
+		if ids, ok := reply.(Carrier); ok {
 			wk.stats.Lost += int64(ids.IDs())
 		}
 		return false

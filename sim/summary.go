@@ -29,13 +29,54 @@ type Summary struct {
 	RecordBytes int64
 }
 
+// Trace is what a run left behind, whichever backend ran it: each
+// worker's record and counters, when faults acted, and each worker's
+// clock and identity over time. *World is one; a live run builds
+// another, so that results, explanations and reports are built from
+// either the same way.
+type Trace interface {
+	// Logs returns every worker's record, in worker order.
+	Logs() []*record.Log
+	// Stats returns every worker's counters, in worker order.
+	Stats() []*WorkerStats
+	// RateWindowNs is the window peak rates are measured over.
+	RateWindowNs() int64
+	// Activity lists when faults acted, in the order they did.
+	Activity() []Activity
+	// ClockAt is what worker w's clock read at true time t.
+	ClockAt(w int, t int64) int64
+	// IdentityAt is what worker w was configured as at true time t.
+	IdentityAt(w int, t int64) Identity
+}
+
 // Summary returns the run's totals. Call it after Run.
-func (w *World) Summary() Summary {
+func (w *World) Summary() Summary { return Summarize(w) }
+
+// Stats returns every worker's counters, in worker order.
+func (w *World) Stats() []*WorkerStats {
+	out := make([]*WorkerStats, len(w.workers))
+	for i, wk := range w.workers {
+		out[i] = &wk.stats
+	}
+	return out
+}
+
+// RateWindowNs is the window peak rates are measured over.
+func (w *World) RateWindowNs() int64 { return w.cfg.RateWindow }
+
+// ClockAt is what worker wk's clock read at true time t.
+func (w *World) ClockAt(wk int, t int64) int64 { return w.workers[wk].clk.ReadingAt(t) }
+
+// IdentityAt is what worker wk was configured as at true time t.
+func (w *World) IdentityAt(wk int, t int64) Identity { return w.workers[wk].IdentityAt(t) }
+
+// Summarize adds up a trace's counters.
+func Summarize(tr Trace) Summary {
 	var s Summary
 	var peak int64 = -1
 	kinds := map[string]int{}
-	for _, wk := range w.workers {
-		st := &wk.stats
+	logs := tr.Logs()
+	for i, st := range tr.Stats() {
 		s.Offered += st.Offered
 		s.Generated += st.Generated
 		s.Errors += st.Errors
@@ -48,7 +89,7 @@ func (w *World) Summary() Summary {
 		s.DelayedCalls += st.DelayedCalls
 		s.Lost += st.Lost
 		if st.PeakWindow > peak {
-			peak, s.PeakWorker = st.PeakWindow, wk.Index
+			peak, s.PeakWorker = st.PeakWindow, i
 		}
 		for _, e := range st.ErrorKinds {
 			if i, ok := kinds[e.Kind]; ok {
@@ -63,9 +104,9 @@ func (w *World) Summary() Summary {
 			s.ErrorKinds = append(s.ErrorKinds, e)
 		}
 		s.Violations = append(s.Violations, st.Violations...)
-		s.RecordBytes += wk.log.Bytes()
+		s.RecordBytes += logs[i].Bytes()
 	}
-	s.PeakWorkerRate = float64(peak) * 1e9 / float64(w.cfg.RateWindow)
+	s.PeakWorkerRate = float64(peak) * 1e9 / float64(tr.RateWindowNs())
 	slices.SortStableFunc(s.ErrorKinds, func(a, b ErrorCount) int {
 		return cmp.Or(cmp.Compare(a.FirstTime, b.FirstTime), cmp.Compare(a.Worker, b.Worker), cmp.Compare(a.Kind, b.Kind))
 	})
@@ -75,13 +116,25 @@ func (w *World) Summary() Summary {
 	return s
 }
 
+// ActiveIn lists the faults of acts acting on worker wk at true time t,
+// in the order they were marked, each once.
+func ActiveIn(acts []Activity, wk int, t int64) []string {
+	var out []string
+	for _, a := range acts {
+		if a.Affects(wk, t) && !slices.Contains(out, a.Fault) {
+			out = append(out, a.Fault)
+		}
+	}
+	return out
+}
+
 // Buffered sums, over the workers that are up, the IDs their generators
 // hold and have not issued: those of generators with a method
 // Buffered() uint64 (range allocation).
 func (w *World) Buffered() uint64 {
 	var n uint64
 	for _, wk := range w.workers {
-		if b, ok := wk.gen.(interface{ Buffered() uint64 }); ok && !wk.down {
+		if b, ok := wk.gen.(Buffering); ok && !wk.down {
 			n += b.Buffered()
 		}
 	}
@@ -114,15 +167,18 @@ type Issue struct {
 
 // IssueAt describes the ID at position index of worker wk's log, issued
 // at true time t.
-func (w *World) IssueAt(wk int, index, t int64) Issue {
-	worker := w.workers[wk]
+func (w *World) IssueAt(wk int, index, t int64) Issue { return IssueIn(w, wk, index, t) }
+
+// IssueIn describes the ID at position index of worker wk's log in a
+// trace, issued at true time t.
+func IssueIn(tr Trace, wk int, index, t int64) Issue {
 	return Issue{
 		Worker:   wk,
 		Index:    index,
 		Time:     t,
-		Clock:    worker.clk.ReadingAt(t),
-		Identity: worker.IdentityAt(t),
-		Faults:   w.ActiveAt(wk, t),
+		Clock:    tr.ClockAt(wk, t),
+		Identity: tr.IdentityAt(wk, t),
+		Faults:   ActiveIn(tr.Activity(), wk, t),
 	}
 }
 
@@ -141,12 +197,17 @@ type DuplicateFinding struct {
 // copy, paired with the first issue of the ID, ordered by the copy's true
 // time, then worker.
 func (w *World) ExplainDuplicates(dups []check.Duplicate) []DuplicateFinding {
+	return ExplainDuplicatesIn(w, dups)
+}
+
+// ExplainDuplicatesIn is ExplainDuplicates for any trace.
+func ExplainDuplicatesIn(w Trace, dups []check.Duplicate) []DuplicateFinding {
 	var out []DuplicateFinding
 	for _, d := range dups {
 		o := d.Occurrences[0]
-		orig := w.IssueAt(o.Worker, o.Index, o.Time)
+		orig := IssueIn(w, o.Worker, o.Index, o.Time)
 		for _, c := range d.Occurrences[1:] {
-			cp := w.IssueAt(c.Worker, c.Index, c.Time)
+			cp := IssueIn(w, c.Worker, c.Index, c.Time)
 			f := DuplicateFinding{Hi: d.Hi, ID: d.ID, Original: orig, Copy: cp}
 			f.Faults = append(f.Faults, orig.Faults...)
 			for _, name := range cp.Faults {

@@ -34,6 +34,8 @@ type Instance struct {
 
 // Env is what a worker gives a scheme to build its generator from.
 type Env struct {
+	// Worker is the worker's index; a restarted worker keeps it.
+	Worker   int
 	Identity Identity
 	// Clock is the worker's clock: the generator must read time only
 	// from it.
@@ -218,7 +220,7 @@ func (w *Worker) Restart(t int64) error {
 	w.net.onReply = nil
 	w.net.clearTimers()
 	w.clk.now = t
-	inst, err := w.world.cfg.Scheme.NewGenerator(Env{Identity: w.identity, Clock: w.clk, Entropy: w.rng, Net: w.net})
+	inst, err := w.world.cfg.Scheme.NewGenerator(Env{Worker: w.Index, Identity: w.identity, Clock: w.clk, Entropy: w.rng, Net: w.net})
 	if err != nil {
 		return err
 	}
@@ -233,7 +235,7 @@ func (w *Worker) Restart(t int64) error {
 // loseBuffered counts the IDs the generator holds as lost, before the
 // generator is discarded.
 func (w *Worker) loseBuffered() {
-	if b, ok := w.gen.(interface{ Buffered() uint64 }); ok && !w.down {
+	if b, ok := w.gen.(Buffering); ok && !w.down {
 		w.stats.Lost += int64(b.Buffered())
 	}
 }
@@ -423,4 +425,29 @@ func (w *Worker) finish(end int64) {
 		w.stats.Unserved++
 		w.arr.consume(src)
 	}
+}
+
+// ServiceScheme is a Scheme that needs shared services: Setup is called
+// once before any generator is built and registers them with AddService.
+type ServiceScheme interface {
+	Scheme
+	Setup(w *World) error
+}
+
+// Buffering is a generator that holds IDs it has not issued yet (range
+// allocation); they count as lost when its worker crashes.
+type Buffering interface {
+	Buffered() uint64
+}
+
+// Recorder is a Service whose request/reply exchanges the world keeps
+// when RecordExchanges returns true, for linearizability checks.
+type Recorder interface {
+	RecordExchanges() bool
+}
+
+// Carrier is a reply that carries IDs (a range); a reply lost to a
+// crashed worker counts them as lost.
+type Carrier interface {
+	IDs() uint64
 }

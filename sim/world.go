@@ -33,7 +33,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -125,7 +124,7 @@ func New(cfg Config) (*World, error) {
 	}
 	w := &World{cfg: cfg}
 	wide := cfg.Scheme.IDBits() == 128
-	if s, ok := cfg.Scheme.(interface{ Setup(*World) error }); ok {
+	if s, ok := cfg.Scheme.(ServiceScheme); ok {
 		if err := s.Setup(w); err != nil {
 			return nil, fmt.Errorf("sim: scheme setup: %w", err)
 		}
@@ -196,15 +195,7 @@ func (w *World) Activity() []Activity { return w.activity }
 
 // ActiveAt lists the faults acting on worker wk at true time t, in the
 // order they were marked, each once.
-func (w *World) ActiveAt(wk int, t int64) []string {
-	var out []string
-	for _, a := range w.activity {
-		if a.Affects(wk, t) && !slices.Contains(out, a.Fault) {
-			out = append(out, a.Fault)
-		}
-	}
-	return out
-}
+func (w *World) ActiveAt(wk int, t int64) []string { return ActiveIn(w.activity, wk, t) }
 
 // Fail records an error from an event; Run returns the first one. Faults
 // use it for effects that cannot be applied.

@@ -340,7 +340,7 @@ func listScenarios(w io.Writer) {
 
 func listSchemes(w io.Writer) {
 	fmt.Fprintln(w, "Schemes (kind: in a scenario's schemes):")
-	for _, k := range scenarios.SchemeKinds {
+	for _, k := range scenarios.SchemeKinds() {
 		fmt.Fprintf(w, "  %-22s %s\n  %-22s keys: %s\n", k.Kind, wrap(k.Summary, 55, 25), "", k.Keys)
 	}
 }

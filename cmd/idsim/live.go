@@ -10,7 +10,6 @@ import (
 	"github.com/idsim/idsim/internal/etcdlocal"
 	"github.com/idsim/idsim/scenarios"
 	"github.com/idsim/idsim/scenarios/live"
-	"github.com/idsim/idsim/sim/coord"
 )
 
 func cmdLive(args []string, stdout, stderr io.Writer) int {
@@ -31,7 +30,7 @@ abandons its lease as a crash does; clock_step moves the worker's clock
 offset; coordinator_partition drops renewals and holds back claims;
 renewal_loss drops renewals at random, drawn from the seeded stream the
 simulator uses; network_delay holds renewals back. Schemes must be
-snowflake, with static, claim_lowest_free or lease worker IDs. Other faults
+Snowflake schemes, with static, claim_lowest_free or lease worker IDs. Other faults
 and strategies run in the simulator only: a scenario that uses them is
 refused with exit status 2.
 
@@ -75,10 +74,7 @@ Try:
 	// cleans up.
 	ctx, stop := cancelOnSignal()
 	defer stop()
-	needsEtcd := false
-	for _, s := range sc.Schemes {
-		needsEtcd = needsEtcd || s.WorkerIDs != nil && s.WorkerIDs.Strategy != coord.Static
-	}
+	needsEtcd := live.NeedsEtcd(sc)
 	if *endpoints != "" {
 		for _, e := range strings.Split(*endpoints, ",") {
 			if e = strings.TrimSpace(e); e != "" {

@@ -8,10 +8,10 @@ import (
 
 	"github.com/idsim/idsim/generators/faulty"
 	"github.com/idsim/idsim/generators/gentest"
+	"github.com/idsim/idsim/generators/internal/rapidtest"
 	"github.com/idsim/idsim/generators/snowflake"
 	"github.com/idsim/idsim/generators/ulid"
 	"github.com/idsim/idsim/generators/uuid"
-	"github.com/idsim/idsim/internal/rapidtest"
 )
 
 func TestMain(m *testing.M) {

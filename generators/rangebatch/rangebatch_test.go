@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/idsim/idsim/internal/rapidtest"
+	"github.com/idsim/idsim/generators/internal/rapidtest"
 	"pgregory.net/rapid"
 )
 

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/idsim/idsim/internal/rapidtest"
+	"github.com/idsim/idsim/generators/internal/rapidtest"
 )
 
 func TestMain(m *testing.M) {

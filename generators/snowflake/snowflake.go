@@ -25,7 +25,7 @@ import (
 	"time"
 
 	"github.com/idsim/idsim/generators/clock"
-	"github.com/idsim/idsim/internal/names"
+	"github.com/idsim/idsim/generators/internal/names"
 )
 
 // Policy says what a generator does when its clock reads earlier than the

@@ -17,7 +17,7 @@ import (
 
 	"github.com/idsim/idsim/generators/clock"
 	"github.com/idsim/idsim/generators/entropy"
-	"github.com/idsim/idsim/internal/names"
+	"github.com/idsim/idsim/generators/internal/names"
 )
 
 // ULID is a 128-bit ULID in network byte order.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/idsim/idsim/generators/clock"
 	"github.com/idsim/idsim/generators/entropy"
-	"github.com/idsim/idsim/internal/rapidtest"
+	"github.com/idsim/idsim/generators/internal/rapidtest"
 	"pgregory.net/rapid"
 )
 

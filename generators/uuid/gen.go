@@ -7,7 +7,7 @@ import (
 
 	"github.com/idsim/idsim/generators/clock"
 	"github.com/idsim/idsim/generators/entropy"
-	"github.com/idsim/idsim/internal/names"
+	"github.com/idsim/idsim/generators/internal/names"
 )
 
 // V4Config configures a version 4 generator.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/idsim/idsim/generators/clock"
-	"github.com/idsim/idsim/internal/rapidtest"
+	"github.com/idsim/idsim/generators/internal/rapidtest"
 	"pgregory.net/rapid"
 )
 

@@ -31,6 +31,7 @@ import (
 	"github.com/idsim/idsim/generators/clock"
 	"github.com/idsim/idsim/generators/snowflake"
 	"github.com/idsim/idsim/generators/workerid"
+	"github.com/idsim/idsim/kind"
 	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/scenarios"
 	"github.com/idsim/idsim/sim"
@@ -52,19 +53,41 @@ type Options struct {
 	Progress func(scheme string, i, n int)
 }
 
-// Faults lists the fault kinds a live run injects.
-var Faults = []string{"pause", "restart", "clock_step", "coordinator_partition", "renewal_loss", "network_delay"}
+// Faults lists the fault kinds a live run injects: those that implement
+// faults.Live.
+func Faults() []string {
+	var out []string
+	for _, k := range faults.Kinds() {
+		if _, ok := k.Zero.(faults.Live); ok {
+			out = append(out, k.Kind)
+		}
+	}
+	return out
+}
+
+// Snowflaker is a scheme a live run can drive: it gives the settings of
+// the production Snowflake generator and how workers get their worker
+// IDs (nil: static, as configured).
+type Snowflaker interface {
+	Snowflake() (schemes.Snowflake, *schemes.WorkerIDs)
+}
 
 // Check reports why a scenario cannot run live, or nil.
 func Check(sc *scenarios.Scenario) error {
+	for _, f := range sc.Faults {
+		if _, ok := f.Fault.(faults.Live); !ok {
+			return fmt.Errorf("fault %s (line %d): live runs inject %s; %s runs in the simulator only", f.ID, f.Line, strings.Join(Faults(), ", "), f.Kind())
+		}
+	}
 	for _, s := range sc.Schemes {
-		if s.Kind != "snowflake" {
+		sf, ok := s.Sim.(Snowflaker)
+		if !ok {
 			return fmt.Errorf("scheme %s (line %d): live runs drive Snowflake workers; %s runs in the simulator only", s.Label, s.Line, s.Kind)
 		}
-		if s.Variant != "" {
-			return fmt.Errorf("scheme %s (line %d): faulty variant %s runs in the simulator only", s.Label, s.Line, s.Variant)
+		if f, ok := s.Sim.(kind.Faulty); ok && f.Variant() != "" {
+			return fmt.Errorf("scheme %s (line %d): faulty variant %s runs in the simulator only", s.Label, s.Line, f.Variant())
 		}
-		if ids := s.WorkerIDs; ids != nil {
+		if _, ids := sf.Snowflake(); ids != nil {
 			switch {
 			case ids.Strategy == coord.SequentialMod:
 				return fmt.Errorf("scheme %s (line %d): worker_ids strategy ephemeral_sequential_mod runs in the simulator only", s.Label, s.Line)
@@ -75,14 +98,34 @@ func Check(sc *scenarios.Scenario) error {
 			}
 		}
 	}
-	for _, f := range sc.Faults {
-		switch f.Fault.(type) {
-		case faults.Pause, faults.Restart, faults.ClockStep, faults.CoordinatorPartition, faults.RenewalLoss, faults.NetworkDelay:
-		default:
-			return fmt.Errorf("fault %s (line %d): live runs inject %s; %s runs in the simulator only", f.ID, f.Line, strings.Join(Faults, ", "), f.Kind())
+	return nil
+}
+
+// addSpans lists in res when the plan's faults act.
+func addSpans(res *reports.Results, plan *plan) {
+	for i := range res.Faults {
+		for _, sp := range plan.spans {
+			if sp.Fault == res.Faults[i].ID {
+				res.Faults[i].Active = append(res.Faults[i].Active, reports.Span{
+					From: time.Duration(sp.From).String(), To: time.Duration(sp.To).String(),
+					FromNs: sp.From, ToNs: sp.To, Workers: sp.Workers,
+				})
+			}
 		}
 	}
-	return nil
+}
+
+// NeedsEtcd reports whether some scheme of a scenario that passes Check
+// takes its worker IDs from a coordinator.
+func NeedsEtcd(sc *scenarios.Scenario) bool {
+	for _, s := range sc.Schemes {
+		if sf, ok := s.Sim.(Snowflaker); ok {
+			if _, ids := sf.Snowflake(); ids != nil && ids.Strategy != coord.Static {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Run runs every scheme of the scenario live, one after another, each
@@ -99,7 +142,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 	res.Live = true
 	var cli *clientv3.Client
 	for _, s := range sc.Schemes {
-		if s.WorkerIDs != nil && s.WorkerIDs.Strategy != coord.Static && cli == nil {
+		if _, ids := s.Sim.(Snowflaker).Snowflake(); ids != nil && ids.Strategy != coord.Static && cli == nil {
 			c, err := clientv3.New(clientv3.Config{Endpoints: opt.Endpoints, DialTimeout: 5 * time.Second})
 			if err != nil {
 				return nil, fmt.Errorf("connecting to etcd at %s: %w", strings.Join(opt.Endpoints, ","), err)
@@ -109,23 +152,15 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 		}
 	}
 	plan := newPlan(sc, seed)
-	for i := range res.Faults {
-		for _, sp := range plan.spans {
-			if sp.fault == res.Faults[i].ID {
-				res.Faults[i].Active = append(res.Faults[i].Active, reports.Span{
-					From: time.Duration(sp.from).String(), To: time.Duration(sp.to).String(),
-					FromNs: sp.from, ToNs: sp.to, Workers: []int{sp.worker},
-				})
-			}
-		}
-	}
+	addSpans(res, plan)
 	for i, s := range sc.Schemes {
 		if opt.Progress != nil {
 			opt.Progress(s.Label, i, len(sc.Schemes))
 		}
 		// Live runs are real: a wall-clock stamp keeps this run's keys
 		// apart from earlier runs' in a shared etcd cluster.
-		r := &runner{sc: sc, s: s, plan: plan, cli: cli, seed: seed,
+		sf, ids := s.Sim.(Snowflaker).Snowflake()
+		r := &runner{sc: sc, s: s, sf: &sf, ids: ids, plan: plan, cli: cli, seed: seed,
 			prefix: fmt.Sprintf("/idsim/live/%s/%s/%d/", sc.Name, s.Label, time.Now().UnixNano())}
 		run, err := r.run(ctx)
 		if err != nil {
@@ -135,13 +170,6 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 		res.Runs = append(res.Runs, *run)
 	}
 	return res, nil
-}
-
-// span is the time a fault acts on one worker, in ns since the start.
-type span struct {
-	fault    string
-	worker   int
-	from, to int64
 }
 
 // action is something that happens to a worker at a time.
@@ -166,7 +194,8 @@ type plan struct {
 	cut     [][][2]int64 // per worker: renewals are dropped and claims wait in these windows
 	losses  [][]loss     // per worker: renewals lost at random
 	delays  [][]window   // per worker: renewals delayed
-	spans   []span
+	spans   []sim.Activity
+	seed    uint64
 }
 
 // loss is a window in which each renewal is lost with probability p,
@@ -183,56 +212,54 @@ type window struct{ from, to, by int64 }
 
 func newPlan(sc *scenarios.Scenario, seed uint64) *plan {
 	p := &plan{actions: make([][]action, sc.Workers), cut: make([][][2]int64, sc.Workers),
-		losses: make([][]loss, sc.Workers), delays: make([][]window, sc.Workers)}
+		losses: make([][]loss, sc.Workers), delays: make([][]window, sc.Workers), seed: seed}
 	for _, f := range sc.Faults {
-		switch x := f.Fault.(type) {
-		case faults.Pause:
-			for _, w := range x.Workers.Resolve(sc.Workers) {
-				from, to := int64(x.At), int64(x.At+x.For)
-				p.actions[w] = append(p.actions[w], action{at: from, kind: actPause, until: to})
-				// A stopped process renews nothing either.
-				p.cut[w] = append(p.cut[w], [2]int64{from, to})
-				p.spans = append(p.spans, span{f.ID, w, from, to})
-			}
-		case faults.Restart:
-			ws := x.Workers.Resolve(sc.Workers)
-			for r := range max(x.Times, 1) {
-				for k, w := range ws {
-					at := int64(x.At) + r*int64(x.Every) + int64(k)*int64(x.Stagger)
-					p.actions[w] = append(p.actions[w], action{at: at, kind: actCrash}, action{at: at + int64(x.Downtime), kind: actRestart})
-					p.spans = append(p.spans, span{f.ID, w, at, at + int64(x.Downtime) + int64(time.Second)})
-				}
-			}
-		case faults.ClockStep:
-			for _, w := range x.Workers.Resolve(sc.Workers) {
-				p.actions[w] = append(p.actions[w], action{at: int64(x.At), kind: actStep, by: int64(x.By)})
-				p.spans = append(p.spans, span{f.ID, w, int64(x.At), int64(x.At) + abs(int64(x.By))})
-			}
-		case faults.CoordinatorPartition:
-			for _, w := range x.Workers.Resolve(sc.Workers) {
-				from, to := int64(x.At), int64(x.At+x.For)
-				p.cut[w] = append(p.cut[w], [2]int64{from, to})
-				p.spans = append(p.spans, span{f.ID, w, from, to})
-			}
-		case faults.RenewalLoss:
-			for _, w := range x.Workers.Resolve(sc.Workers) {
-				from, to := int64(x.At), int64(x.At+x.For)
-				p.losses[w] = append(p.losses[w], loss{from: from, to: to, p: x.Probability, mu: new(sync.Mutex),
-					rng: rand.New(sim.Stream(seed, "renewal_loss/"+f.ID, uint64(w)))})
-				p.spans = append(p.spans, span{f.ID, w, from, to})
-			}
-		case faults.NetworkDelay:
-			for _, w := range x.Workers.Resolve(sc.Workers) {
-				from, to := int64(x.At), int64(x.At+x.For)
-				p.delays[w] = append(p.delays[w], window{from, to, int64(x.By)})
-				p.spans = append(p.spans, span{f.ID, w, from, to + int64(x.By)})
-			}
+		// Check has made sure every fault can act live.
+		f.Fault.(faults.Live).Live(p, f.ID, sc.Workers)
+		for _, sp := range f.Spans(f.ID, sc.Workers, int64(sc.Duration)) {
+			// As the simulator marks them: workers in order.
+			sp.Workers = slices.Sorted(slices.Values(sp.Workers))
+			p.spans = append(p.spans, sp)
 		}
 	}
 	for w := range p.actions {
 		slices.SortStableFunc(p.actions[w], func(a, b action) int { return cmp.Compare(a.at, b.at) })
 	}
 	return p
+}
+
+// Pause stops worker w from from to to; a stopped process renews nothing
+// either.
+func (p *plan) Pause(w int, from, to int64) {
+	p.actions[w] = append(p.actions[w], action{at: from, kind: actPause, until: to})
+	p.cut[w] = append(p.cut[w], [2]int64{from, to})
+}
+
+// Crash crashes worker w at at and restarts it downtime later.
+func (p *plan) Crash(w int, at, downtime int64) {
+	p.actions[w] = append(p.actions[w], action{at: at, kind: actCrash}, action{at: at + downtime, kind: actRestart})
+}
+
+// StepClock moves worker w's clock by by at at.
+func (p *plan) StepClock(w int, at, by int64) {
+	p.actions[w] = append(p.actions[w], action{at: at, kind: actStep, by: by})
+}
+
+// CutCoordinator drops worker w's renewals and holds its claims.
+func (p *plan) CutCoordinator(w int, from, to int64) {
+	p.cut[w] = append(p.cut[w], [2]int64{from, to})
+}
+
+// LoseRenewals loses worker w's renewals with probability pr, drawn from
+// the run's seeded stream for the fault and worker.
+func (p *plan) LoseRenewals(w int, from, to int64, pr float64, stream string) {
+	p.losses[w] = append(p.losses[w], loss{from: from, to: to, p: pr, mu: new(sync.Mutex),
+		rng: rand.New(sim.Stream(p.seed, stream, uint64(w)))})
+}
+
+// DelayRenewals holds worker w's renewals back by by.
+func (p *plan) DelayRenewals(w int, from, to, by int64) {
+	p.delays[w] = append(p.delays[w], window{from, to, by})
 }
 
 func abs(x int64) int64 {
@@ -313,16 +340,20 @@ type worker struct {
 	stats    sim.WorkerStats
 	order    check.Order
 	lastT    int64
+	steps    [][2]int64 // clock steps: since the start, by
 }
 
 type runner struct {
 	sc     *scenarios.Scenario
 	s      scenarios.Scheme
+	sf     *schemes.Snowflake
+	ids    *schemes.WorkerIDs
 	plan   *plan
 	cli    *clientv3.Client
 	seed   uint64
 	prefix string
 	start  int64 // monotonic
+	wall0  int64 // the machine's wall clock at the start
 	mono   clock.System
 }
 
@@ -334,8 +365,8 @@ func (r *runner) owner(w *worker) string {
 
 // run drives every worker for the scenario's duration.
 func (r *runner) run(ctx context.Context) (*reports.Run, error) {
-	sf := r.s.Snowflake
-	ids := r.s.WorkerIDs
+	sf := r.sf
+	ids := r.ids
 	owners := sync.Map{} // owner string → worker index
 	// The failpoints fire as the fault plan says, with its seeded
 	// streams deciding random losses.
@@ -358,6 +389,7 @@ func (r *runner) run(ctx context.Context) (*reports.Run, error) {
 	ws := make([]*worker, r.sc.Workers)
 	identities := r.sc.Identities()
 	r.start = r.mono.Monotonic()
+	r.wall0 = r.mono.Now()
 	var wg sync.WaitGroup
 	var firstErr atomic.Value
 	for i := range ws {
@@ -421,6 +453,7 @@ func (r *runner) drive(ctx context.Context, w *worker, id sim.Identity, owners *
 				}
 			case actStep:
 				w.clk.off.Add(a.by)
+				w.steps = append(w.steps, [2]int64{now, a.by})
 			case actPause:
 				// Stop the world: nothing runs until the pause ends;
 				// arrivals queue meanwhile.
@@ -441,9 +474,11 @@ func (r *runner) drive(ctx context.Context, w *worker, id sim.Identity, owners *
 			next += gap()
 		}
 	}
+	// Arrivals due before the end that the loop had not reached yet
+	// (it woke at or after the end) were waiting like any other caller:
+	// serve them, late, rather than count them unserved.
 	for next < end {
-		w.stats.Offered++
-		w.stats.Unserved++
+		r.serve(ctx, w, next, id, owners)
 		next += gap()
 	}
 	return nil
@@ -474,8 +509,8 @@ func (r *runner) endHolding(w *worker, now int64) {
 // startGenerator gets a worker ID (from etcd or the configuration) and
 // builds the generator.
 func (r *runner) startGenerator(ctx context.Context, w *worker, id sim.Identity, owner string) error {
-	sf := r.s.Snowflake
-	ids := r.s.WorkerIDs
+	sf := r.sf
+	ids := r.ids
 	w.down = false
 	if ids != nil && ids.StartupWait > 0 {
 		time.Sleep(ids.StartupWait)
@@ -525,7 +560,7 @@ func (r *runner) startGenerator(ctx context.Context, w *worker, id sim.Identity,
 }
 
 func (r *runner) build(w *worker, dc, wk int64) error {
-	sf := r.s.Snowflake
+	sf := r.sf
 	g, err := snowflake.New(snowflake.Config{
 		Layout: sf.Layout, Datacenter: dc, Worker: wk,
 		OnBackward: sf.OnBackward, MaxWait: sf.MaxWait,

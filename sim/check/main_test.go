@@ -4,10 +4,10 @@ import (
 	"os"
 	"testing"
 
-	"github.com/idsim/idsim/internal/rapidtest"
+	"github.com/idsim/idsim/generators/gentest"
 )
 
 func TestMain(m *testing.M) {
-	rapidtest.DefaultSeed()
+	gentest.DefaultSeed()
 	os.Exit(m.Run())
 }

@@ -24,11 +24,21 @@ type Sortedness struct {
 	MaxLateness, P50, P99 int64
 }
 
-// Sort measures sortedness over a run of the given duration, in windows
+// Sort measures sortedness over a run of the given duration (or to the
+// last ID, if later), in windows
 // of true time. It makes two passes over the record, each spread over the
 // CPUs by log, and holds two IDs per window per CPU.
 func Sort(logs []*record.Log, window, duration int64) Sortedness {
 	s := Sortedness{Window: window}
+	// A live run serves the last callers after its duration: widen the
+	// windows to the last ID.
+	for _, l := range logs {
+		for _, b := range l.Blocks() {
+			if n := len(b.Offs); n > 0 {
+				duration = max(duration, b.Base+int64(b.Offs[n-1]))
+			}
+		}
+	}
 	nw := int(duration/window) + 1
 	parts := partLogs(logs)
 	// The largest ID of each window, then of each prefix of windows.

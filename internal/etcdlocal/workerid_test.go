@@ -1,4 +1,4 @@
-package workerid_test
+package etcdlocal_test
 
 import (
 	"context"
@@ -17,9 +17,10 @@ import (
 	"github.com/idsim/idsim/internal/etcdlocal"
 )
 
-// These tests run a real etcd in-process (internal/etcdlocal): loopback,
-// a temporary directory, 10ms raft ticks. They take seconds because
-// etcd leases last whole seconds.
+// These tests of package workerid run a real etcd in-process: loopback,
+// a temporary directory, 10ms raft ticks. They take seconds because etcd
+// leases last whole seconds. They live here, in the root module, so that
+// the workerid module requires only the etcd client, not the server.
 
 func startEtcd(t *testing.T, members int) (*etcdlocal.Cluster, *clientv3.Client) {
 	t.Helper()
