@@ -21,9 +21,6 @@ func main() {
 		os.Exit(status)
 	}
 	reportCrashes()
-	if startHook != nil {
-		startHook()
-	}
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case "run", "sweep", "merge", "report", "minimize", "minimise":
@@ -31,6 +28,9 @@ func main() {
 			// data (cancelOnSignal); check has its own spill files.
 			onInterrupt(os.Stderr)
 		}
+	}
+	if startHook != nil {
+		startHook()
 	}
 	status := guarded(os.Stderr, func() int { return cli(os.Args[1:], os.Stdout, os.Stderr) })
 	if int(interrupted.Load()) != status {

@@ -76,11 +76,15 @@ func interrupt(t *testing.T, dir string, env []string, sig syscall.Signal, ready
 	return cmd.ProcessState.ExitCode(), out.String(), errb.String()
 }
 
-// after waits d from the first call.
-func after(d time.Duration) func(string, string) bool {
+// startedFor waits until idsim says it has started (its signal handling
+// in place; see testhooks.go) and then d more, to be at work.
+func startedFor(d time.Duration) func(string, string) bool {
 	var start time.Time
-	return func(string, string) bool {
+	return func(_, stderr string) bool {
 		if start.IsZero() {
+			if !strings.Contains(stderr, "idsim-test: started") {
+				return false
+			}
 			start = time.Now()
 		}
 		return time.Since(start) >= d
@@ -157,7 +161,7 @@ func TestRunInterrupted(t *testing.T) {
 		// small and long say which output each scenario has afterwards.
 		smallNew, longNew bool
 	}{
-		{"simulating the first scenario", nil, syscall.SIGINT, after(300 * time.Millisecond), 130, false, false},
+		{"simulating the first scenario", nil, syscall.SIGINT, startedFor(300 * time.Millisecond), 130, false, false},
 		{"simulating the second scenario", nil, syscall.SIGTERM, printed("small passed"), 143, true, false},
 		{"writing the first scenario", []string{"IDSIM_TEST_COMMIT_DELAY=1s"}, syscall.SIGINT, printed("idsim-test: committing"), 130, true, false},
 	} {
@@ -198,7 +202,7 @@ func TestOtherCommandsInterrupted(t *testing.T) {
 	sweepFiles := []string{"sweep.json", "sweep.md"}
 	oldOutput(t, dir, "flaky", sweepFiles...)
 
-	code, out, errs := interrupt(t, dir, nil, syscall.SIGINT, after(500*time.Millisecond), "sweep", "flaky.yaml", "--seeds", "1000000", "--out", "out")
+	code, out, errs := interrupt(t, dir, nil, syscall.SIGINT, startedFor(300*time.Millisecond), "sweep", "flaky.yaml", "--seeds", "1000000", "--out", "out")
 	if code != 130 {
 		t.Errorf("sweep while running: exit %d\n%s%s", code, out, errs)
 	}
@@ -211,7 +215,7 @@ func TestOtherCommandsInterrupted(t *testing.T) {
 	}
 	isNew(t, dir, "flaky", sweepFiles...)
 
-	code, out, errs = interrupt(t, dir, nil, syscall.SIGINT, after(500*time.Millisecond), "minimize", "failing.yaml", "--out", "min.yaml")
+	code, out, errs = interrupt(t, dir, nil, syscall.SIGINT, startedFor(300*time.Millisecond), "minimize", "failing.yaml", "--out", "min.yaml")
 	if code != 130 {
 		t.Errorf("minimize: exit %d\n%s%s", code, out, errs)
 	}

@@ -15,7 +15,12 @@ import (
 //
 // IDSIM_TEST_CRASH=goroutine makes the command panic on another
 // goroutine, which nothing can recover; =main panics on the main one.
+//
+// Every such binary says "idsim-test: started" on stderr once its signal
+// handling is in place, so that a test knows when a signal will be
+// handled rather than kill it.
 func init() {
+	startHook = func() { fmt.Fprintln(os.Stderr, "idsim-test: started") }
 	switch os.Getenv("IDSIM_TEST_CRASH") {
 	case "goroutine":
 		startHook = func() {
