@@ -89,7 +89,7 @@ Try:
 		c, err := etcdlocal.Start(etcdlocal.Options{})
 		if err != nil {
 			fmt.Fprintf(stderr, "idsim live: starting an in-process etcd: %v\n", err)
-			return exitFailed
+			return exitUsage
 		}
 		defer c.Close()
 		opt.Endpoints = c.Endpoints()
@@ -111,8 +111,10 @@ Try:
 		return int(status)
 	}
 	if err != nil {
+		// Not a verdict (exit 1 means an expectation was violated):
+		// the run could not be made, e.g. etcd is unreachable.
 		fmt.Fprintf(stderr, "idsim live: %v\n", err)
-		return exitFailed
+		return exitUsage
 	}
 	dir, err := writeResults(*out, res)
 	if err != nil {

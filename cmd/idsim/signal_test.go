@@ -271,3 +271,16 @@ func TestLiveInterrupted(t *testing.T) {
 		}
 	}
 }
+
+// live against an etcd nobody listens on is an error of the set-up, exit
+// 2, not a violated expectation (1), and writes nothing.
+func TestLiveUnreachableEtcd(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := runBinary(t, dir, time.Minute, "live", "zombie-lease", "--etcd-endpoints", "http://127.0.0.1:1", "--quiet", "--out", "out")
+	if code != exitUsage || !strings.Contains(errs, "idsim live: scheme") {
+		t.Errorf("exit %d, want 2\n%s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Error("output written")
+	}
+}
