@@ -131,7 +131,13 @@ func Minimize(file string, src []byte, seed uint64, seedSet bool) (*Minimized, e
 			}
 		}
 	}
-	try(fmt.Sprintf("kept only scheme %s and its failing expectation %s", target[0], target[1]), cand)
+	step := fmt.Sprintf("kept only scheme %s and its failing expectation %s", target[0], target[1])
+	if dropped := dropUnparsableFaults(file, &cand); len(dropped) > 0 {
+		// A fault only the removed schemes could feel (a db_outage
+		// without a database scheme) is a load error: it goes too.
+		step += fmt.Sprintf("; removed the faults it cannot feel (%s)", strings.Join(dropped, ", "))
+	}
+	try(step, cand)
 	removeFaults := func() {
 		for changed := true; changed; {
 			changed = false
@@ -193,6 +199,36 @@ func Minimize(file string, src []byte, seed uint64, seedSet bool) (*Minimized, e
 	out.Write(b)
 	m.Source = out.Bytes()
 	return m, nil
+}
+
+// dropUnparsableFaults removes from doc, if it does not parse, each fault
+// with which alone it would not parse either, and describes them.
+func dropUnparsableFaults(file string, doc *yaml.MapSlice) []string {
+	parses := func(d yaml.MapSlice) bool {
+		b, err := yaml.Marshal(d)
+		if err != nil {
+			return false
+		}
+		_, err = Parse(file, b)
+		return err == nil
+	}
+	fs, _ := get(*doc, "faults").([]any)
+	if len(fs) == 0 || parses(*doc) {
+		return nil
+	}
+	var keep []any
+	var dropped []string
+	for _, f := range fs {
+		c := clone(*doc)
+		set(&c, "faults", []any{f})
+		if parses(c) {
+			keep = append(keep, f)
+		} else {
+			dropped = append(dropped, describeFault(f))
+		}
+	}
+	set(doc, "faults", keep)
+	return dropped
 }
 
 func sizeOf(sc *Scenario) Size {

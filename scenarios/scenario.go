@@ -150,6 +150,8 @@ func caretPad(line string, col int) string {
 // Parse reads and validates a scenario. file names the source in errors
 // and results. Errors are *Error.
 func Parse(file string, src []byte) (*Scenario, error) {
+	// A UTF-8 byte order mark, as some editors write, is not YAML.
+	src = bytes.TrimPrefix(src, []byte("\ufeff"))
 	spec, err := decode(src)
 	if err == nil {
 		var sc *Scenario

@@ -73,7 +73,7 @@ func ShippedSource(name string) ([]byte, error) {
 // Load reads a scenario from a file path, or, when no such file exists
 // and arg looks like a name, the shipped scenario of that name.
 func Load(arg string) (*Scenario, error) {
-	src, err := os.ReadFile(arg)
+	src, err := ReadFile(arg, MaxFileSize)
 	if err == nil {
 		return Parse(arg, src)
 	}
@@ -111,6 +111,9 @@ func LoadAll(arg string) ([]*Scenario, error) {
 		sort.Strings(files)
 		var out []*Scenario
 		for _, f := range files {
+			if err := regularFile(f); err != nil {
+				return nil, err
+			}
 			sc, err := Load(f)
 			if err != nil {
 				return nil, err

@@ -55,7 +55,8 @@ Try:
   idsim layout twitter
 
 Exit status: 0 every expectation held, 1 an expectation was violated,
-2 bad input or usage.
+2 bad input or usage, 3 idsim itself failed (a bug: please report it),
+130 or 143 stopped by SIGINT or SIGTERM (earlier output left intact).
 `
 
 // cli runs idsim with args and returns the exit status.
@@ -205,6 +206,14 @@ status is 2. The exit status is 1 when an expectation was violated.`, stderr)
 	if bad {
 		return exitUsage
 	}
+	var outNames []string
+	for _, sc := range scs {
+		outNames = append(outNames, sc.Name)
+	}
+	if err := checkOut(*out, outNames...); err != nil {
+		fmt.Fprintf(stderr, "idsim run: %v\n", err)
+		return exitUsage
+	}
 	status := exitOK
 	for _, sc := range scs {
 		if !*quiet && isTerminal(stderr) {
@@ -222,7 +231,7 @@ status is 2. The exit status is 1 when an expectation was violated.`, stderr)
 			fmt.Fprintf(stderr, "idsim run: %v\n", err)
 			return exitUsage
 		}
-		dir, err := reports.Write(*out, res)
+		dir, err := writeResults(*out, res)
 		if err != nil {
 			fmt.Fprintf(stderr, "idsim run: writing results: %v\n", err)
 			return exitUsage

@@ -10,7 +10,7 @@ import (
 )
 
 // idsim runs the CLI in dir and returns its exit status and output.
-func idsim(t *testing.T, dir string, args ...string) (int, string, string) {
+func idsim(t testing.TB, dir string, args ...string) (int, string, string) {
 	t.Helper()
 	if dir != "" {
 		old, _ := os.Getwd()

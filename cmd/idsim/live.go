@@ -1,17 +1,13 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/idsim/idsim/internal/etcdlocal"
-	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/scenarios"
 	"github.com/idsim/idsim/scenarios/live"
 )
@@ -61,6 +57,10 @@ Try:
 		fmt.Fprintf(stderr, "idsim live: %s: %v\n", sc.File, err)
 		return exitUsage
 	}
+	if err := checkOut(*out, sc.Name); err != nil {
+		fmt.Fprintf(stderr, "idsim live: %v\n", err)
+		return exitUsage
+	}
 	opt := live.Options{}
 	if *seed != "" {
 		n, err := strconv.ParseUint(*seed, 10, 64)
@@ -70,6 +70,10 @@ Try:
 		}
 		opt.Seed, opt.SeedSet = n, true
 	}
+	// From here on a signal cancels the run, which then returns and
+	// cleans up.
+	ctx, stop := cancelOnSignal()
+	defer stop()
 	needsEtcd := live.NeedsEtcd(sc)
 	if *endpoints != "" {
 		for _, e := range strings.Split(*endpoints, ",") {
@@ -85,7 +89,7 @@ Try:
 		c, err := etcdlocal.Start(etcdlocal.Options{})
 		if err != nil {
 			fmt.Fprintf(stderr, "idsim live: starting an in-process etcd: %v\n", err)
-			return exitFailed
+			return exitUsage
 		}
 		defer c.Close()
 		opt.Endpoints = c.Endpoints()
@@ -98,15 +102,21 @@ Try:
 			fmt.Fprintf(stderr, "%s: running %s live for %v (%d/%d)\n", sc.Name, scheme, sc.Duration, i+1, n)
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	started := time.Now()
 	res, err := live.Run(ctx, sc, opt)
-	if err != nil {
-		fmt.Fprintf(stderr, "idsim live: %v\n", err)
-		return exitFailed
+	if status := interrupted.Load(); status != 0 {
+		// Returning, not exiting, stops the in-process etcd and removes
+		// its data directory.
+		fmt.Fprintf(stderr, "idsim live: stopped by a signal; nothing written\n")
+		return int(status)
 	}
-	dir, err := reports.Write(*out, res)
+	if err != nil {
+		// Not a verdict (exit 1 means an expectation was violated):
+		// the run could not be made, e.g. etcd is unreachable.
+		fmt.Fprintf(stderr, "idsim live: %v\n", err)
+		return exitUsage
+	}
+	dir, err := writeResults(*out, res)
 	if err != nil {
 		fmt.Fprintf(stderr, "idsim live: writing results: %v\n", err)
 		return exitUsage

@@ -8,7 +8,8 @@
 //	idsim decode 175928847299117063 --layout discord
 //
 // Exit status: 0 when every expectation held, 1 when one was violated, 2
-// for bad input or usage.
+// for bad input or usage, 3 when idsim itself failed (a bug), 130 and 143
+// when stopped by SIGINT or SIGTERM.
 package main
 
 import (
@@ -16,5 +17,28 @@ import (
 )
 
 func main() {
-	os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr))
+	if status, ok := supervise(os.Stderr); ok {
+		os.Exit(status)
+	}
+	reportCrashes()
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "run", "sweep", "merge", "report", "minimize", "minimise":
+			// live stops its run itself and then removes its etcd's
+			// data (cancelOnSignal); check has its own spill files.
+			onInterrupt(os.Stderr)
+		}
+	}
+	if startHook != nil {
+		startHook()
+	}
+	status := guarded(os.Stderr, func() int { return cli(os.Args[1:], os.Stdout, os.Stderr) })
+	if int(interrupted.Load()) != status {
+		stop() // a signal in the last moments still says so
+	}
+	os.Exit(status)
 }
+
+// startHook, if set, runs before the command; only test builds set it
+// (see testhooks.go).
+var startHook func()

@@ -3,10 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
+	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/scenarios"
 )
 
@@ -38,7 +38,7 @@ Exit status: 0 written, 2 bad input or a scenario that passes.`, stderr)
 	var src []byte
 	if name, ok := strings.CutPrefix(sc.File, "embedded:"); ok {
 		src, _ = scenarios.ShippedSource(strings.TrimSuffix(name, ".yaml"))
-	} else if src, err = os.ReadFile(sc.File); err != nil {
+	} else if src, err = scenarios.ReadFile(sc.File, scenarios.MaxFileSize); err != nil {
 		fmt.Fprintf(stderr, "idsim minimize: %v\n", err)
 		return exitUsage
 	}
@@ -49,16 +49,20 @@ Exit status: 0 written, 2 bad input or a scenario that passes.`, stderr)
 			return exitUsage
 		}
 	}
+	path := *out
+	if path == "" {
+		path = sc.Name + ".min.yaml"
+	}
+	if err := checkOutFile(path); err != nil {
+		fmt.Fprintf(stderr, "idsim minimize: %v\n", err)
+		return exitUsage
+	}
 	m, err := scenarios.Minimize(sc.File, src, n, *seed != "")
 	if err != nil {
 		fmt.Fprintf(stderr, "idsim minimize: %v\n", err)
 		return exitUsage
 	}
-	path := *out
-	if path == "" {
-		path = sc.Name + ".min.yaml"
-	}
-	if err := writeAtomic(path, m.Source); err != nil {
+	if err := commit(func() error { return reports.WriteFile(path, m.Source) }); err != nil {
 		fmt.Fprintf(stderr, "idsim minimize: %v\n", err)
 		return exitUsage
 	}

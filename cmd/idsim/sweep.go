@@ -50,9 +50,21 @@ Exit status: 0 every seed passed, 1 some seed failed, 2 bad input.`, stderr)
 			return exitUsage
 		}
 	}
+	if err := scenarios.CheckSeeds(*first, *seeds); err != nil {
+		fmt.Fprintf(stderr, "idsim sweep: %v\n", err)
+		return exitUsage
+	}
 	sc, err := scenarios.Load(names[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
+		return exitUsage
+	}
+	base := "sweep"
+	if shard.N > 0 {
+		base = fmt.Sprintf("sweep-shard-%d-of-%d", shard.K, shard.N)
+	}
+	if err := checkSweepOut(*out, sc.Name, base); err != nil {
+		fmt.Fprintf(stderr, "idsim sweep: %v\n", err)
 		return exitUsage
 	}
 	var progress func(done, total int)
@@ -67,11 +79,7 @@ Exit status: 0 every seed passed, 1 some seed failed, 2 bad input.`, stderr)
 		fmt.Fprintf(stderr, "idsim sweep: %v\n", err)
 		return exitUsage
 	}
-	base := "sweep"
-	if shard.N > 0 {
-		base = fmt.Sprintf("sweep-shard-%d-of-%d", shard.K, shard.N)
-	}
-	return writeSweep(sw, filepath.Join(*out, sc.Name), base, stdout, stderr)
+	return writeSweep(sw, *out, base, stdout, stderr)
 }
 
 // bar draws a progress bar.
@@ -81,21 +89,40 @@ func bar(done, total int) string {
 	return fmt.Sprintf("[%s%s] %d/%d", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
 }
 
-func writeSweep(sw *scenarios.Sweep, dir, base string, stdout, stderr io.Writer) int {
+// checkSweepOut checks, before any work, that a sweep's files can be
+// written as out/<scenario>/<base>.json and .md.
+func checkSweepOut(out, scenario, base string) error {
+	if err := scenarios.ValidName("scenario name", scenario); err != nil {
+		return err
+	}
+	if err := checkOut(out, scenario); err != nil {
+		return err
+	}
+	for _, ext := range []string{".json", ".md"} {
+		p := filepath.Join(out, scenario, base+ext)
+		if st, err := os.Lstat(p); err == nil && !st.Mode().IsRegular() {
+			return fmt.Errorf("%s exists and is not a regular file; idsim does not replace it", p)
+		}
+	}
+	return nil
+}
+
+// writeSweep writes out/<scenario>/<base>.json and .md and prints the
+// outcome; it returns the exit status.
+func writeSweep(sw *scenarios.Sweep, out, base string, stdout, stderr io.Writer) int {
+	if err := checkSweepOut(out, sw.Scenario, base); err != nil {
+		fmt.Fprintf(stderr, "idsim: %v\n", err)
+		return exitUsage
+	}
+	dir := filepath.Join(out, sw.Scenario)
 	js, err := sw.JSON()
 	if err != nil {
 		fmt.Fprintf(stderr, "idsim: %v\n", err)
 		return exitUsage
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := writeFiles(dir, map[string][]byte{base + ".json": js, base + ".md": sw.Markdown()}); err != nil {
 		fmt.Fprintf(stderr, "idsim: %v\n", err)
 		return exitUsage
-	}
-	for name, b := range map[string][]byte{base + ".json": js, base + ".md": sw.Markdown()} {
-		if err := writeAtomic(filepath.Join(dir, name), b); err != nil {
-			fmt.Fprintf(stderr, "idsim: %v\n", err)
-			return exitUsage
-		}
 	}
 	fmt.Fprintf(stdout, "%s: %d seeds (shard %s), %d failing; results: %s\n", sw.Scenario, len(sw.Results), sw.Shard, len(sw.Failing), filepath.Join(dir, base+".md"))
 	for _, r := range sw.Results {
@@ -109,23 +136,9 @@ func writeSweep(sw *scenarios.Sweep, dir, base string, stdout, stderr io.Writer)
 	return exitOK
 }
 
-// writeAtomic writes a file so that readers see the old or the new
-// content, never half of it.
-func writeAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
+// maxShardSize is the largest shard file merge reads: a shard holds a
+// few hundred bytes per seed.
+const maxShardSize = 256 << 20
 
 func cmdMerge(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("merge", "merge SHARD_FILE_OR_DIR... [--out DIR]",
@@ -138,6 +151,14 @@ sweeps.`, stderr)
 	if err != nil {
 		return flagStatus(err)
 	}
+	if len(names) == 0 {
+		fmt.Fprintln(stderr, "idsim merge: name shard files or directories holding them, e.g. idsim merge shards/")
+		return exitUsage
+	}
+	if err := checkOut(*out); err != nil {
+		fmt.Fprintf(stderr, "idsim merge: %v\n", err)
+		return exitUsage
+	}
 	var files []string
 	for _, n := range names {
 		st, err := os.Stat(n)
@@ -149,12 +170,19 @@ sweeps.`, stderr)
 			files = append(files, n)
 			continue
 		}
-		filepath.WalkDir(n, func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), "sweep-shard-") && strings.HasSuffix(d.Name(), ".json") {
+		err = filepath.WalkDir(n, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.HasPrefix(d.Name(), "sweep-shard-") && strings.HasSuffix(d.Name(), ".json") {
 				files = append(files, p)
 			}
 			return nil
 		})
+		if err != nil {
+			fmt.Fprintf(stderr, "idsim merge: %v\n", err)
+			return exitUsage
+		}
 	}
 	if len(files) == 0 {
 		fmt.Fprintln(stderr, "idsim merge: no shard files (sweep-shard-K-of-N.json) given or found")
@@ -163,22 +191,45 @@ sweeps.`, stderr)
 	sort.Strings(files)
 	var parts []*scenarios.Sweep
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		sw, err := readShard(f)
 		if err != nil {
 			fmt.Fprintf(stderr, "idsim merge: %v\n", err)
 			return exitUsage
 		}
-		var sw scenarios.Sweep
-		if err := json.Unmarshal(b, &sw); err != nil {
-			fmt.Fprintf(stderr, "idsim merge: %s: %v\n", f, err)
-			return exitUsage
-		}
-		parts = append(parts, &sw)
+		parts = append(parts, sw)
 	}
-	merged, err := scenarios.MergeSweeps(parts)
+	merged, err := scenarios.MergeFiles(files, parts)
 	if err != nil {
 		fmt.Fprintf(stderr, "idsim %v\n", err)
 		return exitUsage
 	}
-	return writeSweep(merged, filepath.Join(*out, merged.Scenario), "sweep", stdout, stderr)
+	return writeSweep(merged, *out, "sweep", stdout, stderr)
+}
+
+// readShard reads a shard file: a regular file of at most maxShardSize
+// bytes holding one JSON object, whose name, if it is named as sweep
+// writes shards, agrees with the shard it holds.
+func readShard(f string) (*scenarios.Sweep, error) {
+	st, err := os.Stat(f)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", f)
+	}
+	b, err := scenarios.ReadFile(f, maxShardSize)
+	if err != nil {
+		return nil, err
+	}
+	var sw scenarios.Sweep
+	if err := json.Unmarshal(b, &sw); err != nil {
+		return nil, fmt.Errorf("%s: not a sweep shard: %v", f, err)
+	}
+	var k, n int
+	if _, err := fmt.Sscanf(filepath.Base(f), "sweep-shard-%d-of-%d.json", &k, &n); err == nil {
+		if want := fmt.Sprintf("%d/%d", k, n); sw.Shard != want {
+			return nil, fmt.Errorf("%s: holds shard %q, but its name says %s", f, sw.Shard, want)
+		}
+	}
+	return &sw, nil
 }

@@ -1,0 +1,5 @@
+package reports
+
+// sysRenameat2 is renameat2's number on linux/amd64; package syscall does
+// not define it there.
+const sysRenameat2 = 316
