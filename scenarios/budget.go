@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"math"
 	"math/big"
@@ -104,7 +103,12 @@ func (e *BudgetError) Error() string {
 		e.Scenario, gib(e.Estimate.Bytes()), e.Estimate.IDs, e.Estimate.Driver, e.Estimate.At.Line, gib(e.Budget))
 }
 
-func gib(b float64) string { return fmt.Sprintf("%.1f GB", b/1e9) }
+func gib(b float64) string {
+	if b < 1e9 {
+		return fmt.Sprintf("%.0f MB", b/1e6)
+	}
+	return fmt.Sprintf("%.1f GB", b/1e9)
+}
 
 // DefaultBudget is the memory a run may use when the options do not
 // say: IDSIM_MAX_MEMORY (bytes, or with a k, M, G suffix) if set, else
@@ -131,20 +135,23 @@ func DefaultBudget() float64 {
 }
 
 // ParseBytes reads a memory size: a number of bytes, or one with a k, M,
-// G or T suffix (powers of 1000; KiB, MiB, GiB, TiB powers of 1024).
+// G or T suffix, with or without B (powers of 1000; KiB, MiB, GiB, TiB
+// powers of 1024).
 func ParseBytes(s string) (float64, error) {
 	units := []struct {
 		suffix string
 		mul    float64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"B", 1}}
-	mul := 1.0
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+		{"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"B", 1}}
+	num, mul := s, 1.0
 	for _, u := range units {
-		if t, ok := bytes.CutSuffix([]byte(s), []byte(u.suffix)); ok {
-			s, mul = string(t), u.mul
+		if t, ok := strings.CutSuffix(s, u.suffix); ok {
+			num, mul = t, u.mul
 			break
 		}
 	}
-	v, err := strconv.ParseFloat(s, 64)
+	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || v <= 0 || math.IsInf(v, 0) || math.IsNaN(v) {
 		return 0, fmt.Errorf("want a memory size such as 4G or 512MiB, got %q", s)
 	}

@@ -72,7 +72,7 @@ func TestBudget(t *testing.T) {
 	if _, err := Run(sc, Options{MaxMemory: 1e9}); err != nil {
 		t.Fatalf("within the budget: %v", err)
 	}
-	for s, want := range map[string]float64{"4G": 4e9, "512MiB": 512 << 20, "1000": 1000, "1.5T": 1.5e12} {
+	for s, want := range map[string]float64{"4G": 4e9, "512MiB": 512 << 20, "1000": 1000, "1.5T": 1.5e12, "10MB": 1e7, "2GB": 2e9} {
 		if got, err := ParseBytes(s); err != nil || got != want {
 			t.Errorf("ParseBytes(%q) = %v, %v; want %v", s, got, err, want)
 		}

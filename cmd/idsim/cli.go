@@ -161,6 +161,7 @@ status is 2. The exit status is 1 when an expectation was violated.`, stderr)
 	out := fs.String("out", "idsim-out", "directory to write results into")
 	par := fs.Int("parallel", 0, "goroutines for the simulator (0: one per CPU); results do not depend on it")
 	quiet := fs.Bool("quiet", false, "print only where the reports are and failures")
+	maxMem := memoryFlag(fs)
 	names, err := parse(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -170,6 +171,10 @@ status is 2. The exit status is 1 when an expectation was violated.`, stderr)
 		return exitUsage
 	}
 	opt := scenarios.Options{Parallelism: *par}
+	if opt.MaxMemory, err = maxMem(); err != nil {
+		fmt.Fprintf(stderr, "idsim run: %v\n", err)
+		return exitUsage
+	}
 	if *seed != "" {
 		n, err := strconv.ParseUint(*seed, 10, 64)
 		if err != nil {
@@ -244,6 +249,22 @@ status is 2. The exit status is 1 when an expectation was violated.`, stderr)
 		}
 	}
 	return status
+}
+
+// memoryFlag adds --max-memory to fs; the returned function reads it:
+// the bytes a run may need, or 0 for the default budget.
+func memoryFlag(fs *flag.FlagSet) func() (float64, error) {
+	v := fs.String("max-memory", "", "the memory a run may need, e.g. 8G or 512MiB (default: IDSIM_MAX_MEMORY, else 80% of available memory); a scenario needing more is refused before it runs")
+	return func() (float64, error) {
+		if *v == "" {
+			return 0, nil
+		}
+		b, err := scenarios.ParseBytes(*v)
+		if err != nil {
+			return 0, fmt.Errorf("--max-memory: %v", err)
+		}
+		return b, nil
+	}
 }
 
 // verdict prints whether a run passed, where its report is, and what

@@ -35,6 +35,7 @@ Exit status: 0 every seed passed, 1 some seed failed, 2 bad input.`, stderr)
 	shardFlag := fs.String("shard", "", "run only part K of N, e.g. 3/8")
 	out := fs.String("out", "idsim-out", "directory to write results into")
 	quiet := fs.Bool("quiet", false, "no progress")
+	maxMem := memoryFlag(fs)
 	names, err := parse(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -51,6 +52,11 @@ Exit status: 0 every seed passed, 1 some seed failed, 2 bad input.`, stderr)
 		}
 	}
 	if err := scenarios.CheckSeeds(*first, *seeds); err != nil {
+		fmt.Fprintf(stderr, "idsim sweep: %v\n", err)
+		return exitUsage
+	}
+	var opt scenarios.Options
+	if opt.MaxMemory, err = maxMem(); err != nil {
 		fmt.Fprintf(stderr, "idsim sweep: %v\n", err)
 		return exitUsage
 	}
@@ -71,7 +77,7 @@ Exit status: 0 every seed passed, 1 some seed failed, 2 bad input.`, stderr)
 	if !*quiet && isTerminal(stderr) {
 		progress = func(done, total int) { fmt.Fprintf(stderr, "\r%s: %s", sc.Name, bar(done, total)) }
 	}
-	sw, err := scenarios.RunSweep(sc, *first, *seeds, shard, scenarios.Options{}, progress)
+	sw, err := scenarios.RunSweep(sc, *first, *seeds, shard, opt, progress)
 	if progress != nil {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
