@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"os"
 	"strings"
 )
 
@@ -11,5 +10,5 @@ func Source(sc *Scenario) ([]byte, error) {
 	if name, ok := strings.CutPrefix(sc.File, "embedded:"); ok {
 		return ShippedSource(strings.TrimSuffix(name, ".yaml"))
 	}
-	return os.ReadFile(sc.File)
+	return ReadFile(sc.File, MaxFileSize)
 }
