@@ -1,8 +1,11 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +40,10 @@ refused with exit status 2.
 Try:
   idsim live zombie-lease`, stderr)
 	endpoints := fs.String("etcd-endpoints", "", "comma-separated client URLs of an existing etcd cluster (default: start one in-process)")
+	cacert := fs.String("etcd-cacert", "", "with --etcd-endpoints: PEM file of the CA that signed the cluster's certificates (TLS)")
+	cert := fs.String("etcd-cert", "", "with --etcd-endpoints: PEM client certificate, for a cluster that checks clients")
+	key := fs.String("etcd-key", "", "with --etcd-cert: its PEM private key")
+	user := fs.String("etcd-user", "", "with --etcd-endpoints: the user to authenticate as; the password is read from IDSIM_ETCD_PASSWORD")
 	seed := fs.String("seed", "", "seed for the arrival times instead of the scenario's (a whole number)")
 	out := fs.String("out", "idsim-out", "directory to write results into")
 	quiet := fs.Bool("quiet", false, "print only where the report is and failures")
@@ -85,6 +92,16 @@ Try:
 			fmt.Fprintln(stderr, "idsim live: --etcd-endpoints lists no URL")
 			return exitUsage
 		}
+		if opt.TLS, err = etcdTLS(*cacert, *cert, *key); err != nil {
+			fmt.Fprintf(stderr, "idsim live: %v\n", err)
+			return exitUsage
+		}
+		if *user != "" {
+			opt.Username, opt.Password = *user, os.Getenv("IDSIM_ETCD_PASSWORD")
+		}
+	} else if *cacert != "" || *cert != "" || *key != "" || *user != "" {
+		fmt.Fprintln(stderr, "idsim live: --etcd-cacert, --etcd-cert, --etcd-key and --etcd-user apply to a cluster given with --etcd-endpoints")
+		return exitUsage
 	} else if needsEtcd {
 		c, err := etcdlocal.Start(etcdlocal.Options{})
 		if err != nil {
@@ -129,4 +146,35 @@ Try:
 		status = exitFailed
 	}
 	return status
+}
+
+// etcdTLS builds the client's TLS configuration from PEM files, or
+// returns nil when none is given.
+func etcdTLS(cacert, cert, key string) (*tls.Config, error) {
+	if cacert == "" && cert == "" && key == "" {
+		return nil, nil
+	}
+	if (cert == "") != (key == "") {
+		return nil, fmt.Errorf("--etcd-cert and --etcd-key go together")
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cacert != "" {
+		pem, err := os.ReadFile(cacert)
+		if err != nil {
+			return nil, fmt.Errorf("--etcd-cacert: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--etcd-cacert %s: no PEM certificate in it", cacert)
+		}
+		cfg.RootCAs = pool
+	}
+	if cert != "" {
+		pair, err := tls.LoadX509KeyPair(cert, key)
+		if err != nil {
+			return nil, fmt.Errorf("--etcd-cert/--etcd-key: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	return cfg, nil
 }

@@ -277,10 +277,39 @@ func TestLiveInterrupted(t *testing.T) {
 func TestLiveUnreachableEtcd(t *testing.T) {
 	dir := t.TempDir()
 	code, _, errs := runBinary(t, dir, time.Minute, "live", "zombie-lease", "--etcd-endpoints", "http://127.0.0.1:1", "--quiet", "--out", "out")
-	if code != exitUsage || !strings.Contains(errs, "idsim live: scheme") {
+	if code != exitUsage || !strings.Contains(errs, "etcd at http://127.0.0.1:1 does not answer") {
 		t.Errorf("exit %d, want 2\n%s", code, errs)
+	}
+	// One clear line, not the etcd client's logs (the test hooks' own
+	// lines aside).
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(errs), "\n") {
+		if !strings.HasPrefix(l, "idsim-test:") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 1 || strings.Contains(errs, `"level"`) {
+		t.Errorf("%d lines on stderr, want 1:\n%s", len(lines), errs)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
 		t.Error("output written")
+	}
+}
+
+// The TLS and authentication flags are checked before anything runs.
+func TestLiveEtcdFlags(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--etcd-cacert", "ca.pem"}, "apply to a cluster given with --etcd-endpoints"},
+		{[]string{"--etcd-endpoints", "https://127.0.0.1:1", "--etcd-cacert", filepath.Join(dir, "none.pem")}, "--etcd-cacert"},
+		{[]string{"--etcd-endpoints", "https://127.0.0.1:1", "--etcd-cert", "c.pem"}, "--etcd-cert and --etcd-key go together"},
+	} {
+		code, _, errs := runBinary(t, dir, time.Minute, append([]string{"live", "zombie-lease", "--quiet", "--out", "out"}, tt.args...)...)
+		if code != exitUsage || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, %s; want 2 and %q", tt.args, code, errs, tt.want)
+		}
 	}
 }

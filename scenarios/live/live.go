@@ -14,6 +14,7 @@ package live
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/pingcap/failpoint"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
 
 	"github.com/idsim/idsim/faults"
 	"github.com/idsim/idsim/generators/clock"
@@ -45,6 +47,10 @@ import (
 type Options struct {
 	// Endpoints are the etcd cluster's client URLs.
 	Endpoints []string
+	// TLS, when set, is the client's TLS configuration for an etcd
+	// cluster that requires it; Username and Password authenticate.
+	TLS                *tls.Config
+	Username, Password string
 	// Seed, when SeedSet, replaces the scenario's seed (it drives the
 	// arrival times).
 	Seed    uint64
@@ -143,11 +149,25 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 	var cli *clientv3.Client
 	for _, s := range sc.Schemes {
 		if _, ids := s.Sim.(Snowflaker).Snowflake(); ids != nil && ids.Strategy != coord.Static && cli == nil {
-			c, err := clientv3.New(clientv3.Config{Endpoints: opt.Endpoints, DialTimeout: 5 * time.Second})
+			c, err := clientv3.New(clientv3.Config{
+				Endpoints: opt.Endpoints, DialTimeout: 5 * time.Second,
+				TLS: opt.TLS, Username: opt.Username, Password: opt.Password,
+				// One clear error instead of the client's JSON logs.
+				Logger: zap.NewNop(),
+			})
 			if err != nil {
 				return nil, fmt.Errorf("connecting to etcd at %s: %w", strings.Join(opt.Endpoints, ","), err)
 			}
 			defer c.Close()
+			// The client connects lazily: ask once, so that an unreachable
+			// or refusing cluster is one error now, not a timeout per
+			// worker later.
+			probe, cancel := context.WithTimeout(ctx, 5*time.Second)
+			_, err = c.Get(probe, "/idsim/probe")
+			cancel()
+			if err != nil {
+				return nil, fmt.Errorf("etcd at %s does not answer: %w", strings.Join(opt.Endpoints, ","), err)
+			}
 			cli = c
 		}
 	}
