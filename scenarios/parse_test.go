@@ -108,6 +108,8 @@ func TestParseRejects(t *testing.T) {
 		{"worker_ids on uuidv7", "kind: snowflake, layout: twitter, on_clock_backward: ignore}", "kind: uuidv7, worker_ids: {strategy: lease}}", 7, 46, "uuidv7 does not take worker_ids"},
 		{"restart repeated without every", "kind: clock_step, at: 1s, workers: [1, 2], by: -200ms}", "kind: restart, at: 1s, workers: [1], downtime: 1ms, times: 5}", 14, 65, "repeating a restart needs every"},
 		{"fault no scheme can feel", "kind: clock_step, at: 1s, workers: [1, 2], by: -200ms}", "kind: db_outage, at: 1s, for: 100ms}", 14, 5, "db_outage acts only on schemes with a database"},
+		{"integer too large", "seed: 5", "seed: 99999999999999999999", 2, 7, "99999999999999999999 is too large"},
+		{"rate below one a day", "per_worker: 1000/s", "per_worker: 0.01/h", 5, 20, "at least one a day"},
 		{"partition without duration", "kind: clock_step, at: 1s, workers: [1, 2], by: -200ms}", "kind: coordinator_partition, at: 1s, workers: [1]}", 14, 5, "coordinator_partition needs for"},
 	}
 	for _, tt := range tests {

@@ -27,15 +27,37 @@ func (r Rate) Float() float64 {
 	return f
 }
 
-// String renders the rate as "N/s".
+// String renders the rate as a count per second, minute or hour —
+// "20000/s", "1/h", "0.05/h" — that parses back to the same rate: a whole
+// count if there is one, else the shortest exact decimal. (Every rate
+// ParseRate accepts has one; others are rounded per hour.)
 func (r Rate) String() string {
 	if r.PerSec == nil {
 		return "0/s"
 	}
-	if r.PerSec.IsInt() {
-		return r.PerSec.Num().String() + "/s"
+	units := []struct {
+		name string
+		sec  int64
+	}{{"s", 1}, {"min", 60}, {"h", 3600}}
+	for _, u := range units {
+		if n := new(big.Rat).Mul(r.PerSec, big.NewRat(u.sec, 1)); n.IsInt() {
+			return n.Num().String() + "/" + u.name
+		}
 	}
-	return r.PerSec.FloatString(3) + "/s"
+	for digits := 1; digits <= 15; digits++ {
+		for _, u := range units {
+			n := new(big.Rat).Mul(r.PerSec, big.NewRat(u.sec, 1))
+			if t := n.FloatString(digits); rateEqual(t, n) {
+				return t + "/" + u.name
+			}
+		}
+	}
+	return new(big.Rat).Mul(r.PerSec, big.NewRat(3600, 1)).FloatString(6) + "/h"
+}
+
+func rateEqual(decimal string, r *big.Rat) bool {
+	v, ok := new(big.Rat).SetString(decimal)
+	return ok && v.Cmp(r) == 0
 }
 
 // rateUnits are the accepted denominators, in nanoseconds.
@@ -75,7 +97,7 @@ func ParseRate(s string) (Rate, error) {
 		if unit == u.name {
 			r := new(big.Rat).Mul(n, big.NewRat(mult*1e9, u.ns))
 			if r.Cmp(big.NewRat(1, 86400)) < 0 || r.Cmp(big.NewRat(1e12, 1)) > 0 {
-				return Rate{}, fmt.Errorf("rate %q is outside 1/day..1e12/s", s)
+				return Rate{}, fmt.Errorf("rate %q is outside what idsim simulates: at least one a day and at most 1e12/s (the units are s, ms, us, min and h: one a day is 0.0417/h or more)", s)
 			}
 			return Rate{r}, nil
 		}

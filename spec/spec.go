@@ -170,6 +170,9 @@ type Int struct{ Scalar[int64] }
 func (i *Int) UnmarshalYAML(n ast.Node) error {
 	return i.decode(n, func(t string, isString bool) (int64, error) {
 		if isString {
+			if wholeNumber(t) {
+				return 0, fmt.Errorf("%s is too large: a whole number here is at most %d", t, math.MaxInt64)
+			}
 			return 0, fmt.Errorf("want a whole number, got the string %q", t)
 		}
 		v, err := strconv.ParseInt(strings.ReplaceAll(t, "_", ""), 0, 64)
@@ -178,6 +181,21 @@ func (i *Int) UnmarshalYAML(n ast.Node) error {
 		}
 		return v, nil
 	})
+}
+
+// wholeNumber reports whether t is written as a whole number (the YAML
+// library hands integers too large for int64 over as strings).
+func wholeNumber(t string) bool {
+	t = strings.TrimPrefix(t, "-")
+	if t == "" {
+		return false
+	}
+	for _, c := range t {
+		if (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // Bool is true or false.

@@ -121,6 +121,17 @@ func (l LayoutSpec) Build() (gen.Layout, error) {
 		out = gen.Packed(name, c.Epoch.V, c.Unit.V, widths[0], widths[1], widths[2], widths[3])
 	}
 	out.Unsigned = c.Unsigned.V
+	// A Snowflake orders IDs by time only if the time field is the most
+	// significant one.
+	for _, f := range []struct {
+		name  string
+		field gen.Field
+		at    spec.Pos
+	}{{"datacenter", out.Datacenter, pick(c.DatacenterShift, c.DatacenterBits)}, {"worker", out.Worker, pick(c.WorkerShift, c.WorkerBits)}, {"sequence", out.Sequence, pick(c.SequenceShift, c.SequenceBits)}} {
+		if f.field.Bits > 0 && out.Time.Bits > 0 && f.field.Shift > out.Time.Shift {
+			return out, spec.Errorf(f.at, "layout %s: the %s field sits above the time field (shift %d > %d), so IDs would not be ordered by time; put time in the highest bits", name, f.name, f.field.Shift, out.Time.Shift)
+		}
+	}
 	if err := out.Validate(); err != nil {
 		var le *gen.LayoutError
 		at := c.p
