@@ -110,6 +110,7 @@ func TestParseRejects(t *testing.T) {
 		{"fault no scheme can feel", "kind: clock_step, at: 1s, workers: [1, 2], by: -200ms}", "kind: db_outage, at: 1s, for: 100ms}", 14, 5, "db_outage acts only on schemes with a database"},
 		{"integer too large", "seed: 5", "seed: 99999999999999999999", 2, 7, "99999999999999999999 is too large"},
 		{"rate below one a day", "per_worker: 1000/s", "per_worker: 0.01/h", 5, 20, "at least one a day"},
+		{"merge key in a scheme", "  - {label: naive, kind: snowflake, layout: twitter, on_clock_backward: ignore}", "  - &x {label: naive, kind: snowflake, layout: twitter, on_clock_backward: ignore}\n  - {<<: *x, label: other}", 8, 6, "merge keys (<<: *anchor) are not supported in a scheme"},
 		{"partition without duration", "kind: clock_step, at: 1s, workers: [1, 2], by: -200ms}", "kind: coordinator_partition, at: 1s, workers: [1]}", 14, 5, "coordinator_partition needs for"},
 	}
 	for _, tt := range tests {

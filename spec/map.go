@@ -39,6 +39,11 @@ func NewMap(n ast.Node, what string) (*Map, error) {
 	case *ast.MappingValueNode:
 		m.entries = []*ast.MappingValueNode{v}
 	}
+	for _, e := range m.entries {
+		if keyName(e) == "<<" {
+			return nil, Errorf(PosOf(e.Key), "merge keys (<<: *anchor) are not supported in %s: write its keys out", what)
+		}
+	}
 	return m, nil
 }
 
