@@ -51,7 +51,9 @@
 package gentest
 
 import (
+	"encoding/binary"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +126,30 @@ type Env struct {
 	// with. A factory that refuses it returns an error, and the instance
 	// does not take part.
 	Worker int64
+}
+
+// Rand returns e.Entropy as an io.Reader (8 bytes per value, little
+// endian), for a library that takes its randomness from a reader
+// (google/uuid's SetRand, gofrs/uuid's WithRandomReader): its IDs are then
+// reproducible from rapid's seed, and shrinking is deterministic.
+func (e Env) Rand() io.Reader { return &reader{src: e.Entropy} }
+
+type reader struct {
+	src  entropy.Source
+	buf  [8]byte
+	left int
+}
+
+func (r *reader) Read(p []byte) (int, error) {
+	for i := range p {
+		if r.left == 0 {
+			binary.LittleEndian.PutUint64(r.buf[:], r.src.Uint64())
+			r.left = 8
+		}
+		p[i] = r.buf[8-r.left]
+		r.left--
+	}
+	return len(p), nil
 }
 
 // Factory builds an instance. It is called again for every restart: an

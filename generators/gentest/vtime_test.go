@@ -173,3 +173,24 @@ func TestFreeze(t *testing.T) {
 		t.Errorf("failed %v:\n%s", failed, report)
 	}
 }
+
+func TestEnvRand(t *testing.T) {
+	var got [][]byte
+	for range 2 {
+		r := gentest.Env{Entropy: &counter{}}.Rand()
+		a, b := make([]byte, 5), make([]byte, 11)
+		r.Read(a)
+		r.Read(b)
+		got = append(got, append(a, b...))
+	}
+	want := []byte{1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0}
+	for _, g := range got {
+		if string(g) != string(want) {
+			t.Fatalf("Rand read %v, want %v", g, want)
+		}
+	}
+}
+
+type counter struct{ n uint64 }
+
+func (c *counter) Uint64() uint64 { c.n++; return c.n }
