@@ -198,9 +198,10 @@ type Options struct {
 	// that waits for its wall clock to move then waits forever, so this
 	// is opt-in.
 	Freeze bool
-	// Downtime, when positive, makes restarts take time: each draws a
-	// downtime in [0, Downtime] that passes for every instance before
-	// the restarted one is rebuilt.
+	// Downtime, when positive, makes restarts take time: it passes for
+	// every instance before the restarted one is rebuilt. Default 0: a
+	// restart is instantaneous, so a generator that issues from the wall
+	// clock repeats IDs across one even without a clock step.
 	Downtime time.Duration
 	// PerRead is the time that passes on an instance's clock at each
 	// reading of it (each Now or Monotonic of Env.Clock, or each
@@ -433,8 +434,8 @@ func run(t *rapid.T, f Factory, p Promises, o Options) {
 		case Restart:
 			if o.NoRestarts {
 				e.Op = Call
-			} else if o.Downtime > 0 {
-				e.By = time.Duration(rapid.Int64Range(0, int64(o.Downtime)).Draw(t, "downtime"))
+			} else {
+				e.By = o.Downtime
 			}
 		}
 		steps = append(steps, e)
