@@ -87,6 +87,8 @@ func cli(args []string, stdout, stderr io.Writer) int {
 		return cmdLayout(rest, stdout, stderr)
 	case "decode":
 		return cmdDecode(rest, stdout, stderr)
+	case "vtime":
+		return cmdVtime(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 && rest[0] != "help" {
 			return cli([]string{rest[0], "--help"}, stdout, stderr)

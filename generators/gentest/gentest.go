@@ -27,10 +27,33 @@
 // Everything is in virtual time: Check never sleeps, and a generator
 // that waits must do so through its clock (clock.Sleep), which advances
 // that instance's virtual time.
+//
+// # Unmodified libraries
+//
+// A library that reads time.Now and calls time.Sleep itself, in the exact
+// version you run, can be tested the same way with Options.VirtualTime:
+// Check then installs the instance's clock as the whole program's time
+// (package github.com/idsim/idsim/generators/vtime) around each call of
+// the factory and each step on that instance, so each instance runs on
+// its own virtual clock, stepped, drifting and frozen as the schedule
+// says, and the library's sleeps and spins advance that clock instead of
+// blocking. The test binary must be built with idsim's overlay of
+// package time:
+//
+//	go test -overlay=$(idsim vtime overlay /tmp/vt) ./...
+//
+// The clock is global while installed, not per goroutine: a goroutine
+// that the library starts itself reads the clock of whichever instance
+// is being called at that moment, and real time between steps. Libraries
+// that keep their state in package variables (google/uuid's v7 clock
+// sequence) share it across instances and restarts, as they would in
+// one process. Timers and tickers stay on real time.
 package gentest
 
 import (
+	"encoding/binary"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -40,21 +63,45 @@ import (
 	"github.com/idsim/idsim/generators/clock"
 	"github.com/idsim/idsim/generators/entropy"
 	"github.com/idsim/idsim/generators/internal/rapidtest"
+	"github.com/idsim/idsim/generators/vtime"
 )
 
-// ID is a generated ID of up to 128 bits; 64-bit IDs use Lo only. IDs
-// compare by Hi, then Lo.
-type ID struct{ Hi, Lo uint64 }
+// ID is a generated ID of up to 192 bits: Lo holds bits 0–63, Hi bits
+// 64–127 and Top bits 128–191 (a 160-bit KSUID uses all three). 64-bit
+// IDs use Lo only. IDs compare by Top, then Hi, then Lo.
+type ID struct{ Hi, Lo, Top uint64 }
 
 // Less reports whether id sorts before o.
-func (id ID) Less(o ID) bool { return id.Hi < o.Hi || id.Hi == o.Hi && id.Lo < o.Lo }
+func (id ID) Less(o ID) bool {
+	if id.Top != o.Top {
+		return id.Top < o.Top
+	}
+	return id.Hi < o.Hi || id.Hi == o.Hi && id.Lo < o.Lo
+}
+
+// FromBytes reads a big-endian ID of up to 24 bytes (a UUID's 16, a
+// KSUID's 20), which sorts as the bytes do. It panics on more.
+func FromBytes(b []byte) ID {
+	if len(b) > 24 {
+		panic(fmt.Sprintf("gentest.FromBytes: %d bytes, at most 24", len(b)))
+	}
+	var w [3]uint64 // Lo, Hi, Top
+	for i, c := range b {
+		bit := (len(b) - 1 - i) * 8
+		w[bit/64] |= uint64(c) << (bit % 64)
+	}
+	return ID{Lo: w[0], Hi: w[1], Top: w[2]}
+}
 
 // String renders the ID in hexadecimal.
 func (id ID) String() string {
-	if id.Hi == 0 {
-		return fmt.Sprintf("%#x", id.Lo)
+	switch {
+	case id.Top != 0:
+		return fmt.Sprintf("%#x%016x%016x", id.Top, id.Hi, id.Lo)
+	case id.Hi != 0:
+		return fmt.Sprintf("%#x%016x", id.Hi, id.Lo)
 	}
-	return fmt.Sprintf("%#x%016x", id.Hi, id.Lo)
+	return fmt.Sprintf("%#x", id.Lo)
 }
 
 // Generator is one instance of the generator under test.
@@ -79,6 +126,30 @@ type Env struct {
 	// with. A factory that refuses it returns an error, and the instance
 	// does not take part.
 	Worker int64
+}
+
+// Rand returns e.Entropy as an io.Reader (8 bytes per value, little
+// endian), for a library that takes its randomness from a reader
+// (google/uuid's SetRand, gofrs/uuid's WithRandomReader): its IDs are then
+// reproducible from rapid's seed, and shrinking is deterministic.
+func (e Env) Rand() io.Reader { return &reader{src: e.Entropy} }
+
+type reader struct {
+	src  entropy.Source
+	buf  [8]byte
+	left int
+}
+
+func (r *reader) Read(p []byte) (int, error) {
+	for i := range p {
+		if r.left == 0 {
+			binary.LittleEndian.PutUint64(r.buf[:], r.src.Uint64())
+			r.left = 8
+		}
+		p[i] = r.buf[8-r.left]
+		r.left--
+	}
+	return len(p), nil
 }
 
 // Factory builds an instance. It is called again for every restart: an
@@ -120,8 +191,31 @@ type Options struct {
 	// a Twitter-layout Snowflake's 4096 per millisecond.
 	MaxBurst int
 	// NoBackwardSteps leaves out backward clock steps; NoRestarts leaves
-	// out restarts; NoDrift leaves out drift.
+	// out restarts; NoDrift leaves out drift and freezes.
 	NoBackwardSteps, NoRestarts, NoDrift bool
+	// Freeze adds freezes: an instance's wall clock stands still (while
+	// its monotonic clock runs) until a later drift step. A generator
+	// that waits for its wall clock to move then waits forever, so this
+	// is opt-in.
+	Freeze bool
+	// Downtime, when positive, makes restarts take time: it passes for
+	// every instance before the restarted one is rebuilt. Default 0: a
+	// restart is instantaneous, so a generator that issues from the wall
+	// clock repeats IDs across one even without a clock step.
+	Downtime time.Duration
+	// PerRead is the time that passes on an instance's clock at each
+	// reading of it (each Now or Monotonic of Env.Clock, or each
+	// time.Now, time.Since or time.Until under VirtualTime), so that a
+	// generator spinning until the clock moves makes progress. Default 0:
+	// time stands still between steps.
+	PerRead time.Duration
+	// VirtualTime runs the factory and each instance's calls with the
+	// instance's clock installed as the program's time (package vtime),
+	// for a generator that reads time.Now and calls time.Sleep itself. It
+	// needs the test binary built with idsim's overlay of package time
+	// (see the package documentation); without it the test fails with
+	// the command to run.
+	VirtualTime bool
 }
 
 func (o *Options) defaults() {
@@ -146,6 +240,9 @@ func (o *Options) defaults() {
 // minimal schedule that breaks one.
 func Check(t *testing.T, f Factory, p Promises, o Options) {
 	t.Helper()
+	if o.VirtualTime && !vtime.Available() {
+		t.Fatal("gentest: Options.VirtualTime: ", vtime.Err())
+	}
 	rapid.Check(t, Property(f, p, o))
 }
 
@@ -166,6 +263,9 @@ func DefaultSeed() { rapidtest.DefaultSeed() }
 func Property(f Factory, p Promises, o Options) func(*rapid.T) {
 	o.defaults()
 	return func(t *rapid.T) {
+		if o.VirtualTime && !vtime.Available() {
+			t.Fatal("gentest: Options.VirtualTime: ", vtime.Err())
+		}
 		run(t, f, p, o)
 	}
 }
@@ -180,7 +280,8 @@ const (
 	Advance           // time passes for every instance: By
 	Step              // the instance's wall clock jumps by By (an NTP step)
 	Drift             // the instance's wall clock runs PPM parts per million fast or slow from now on
-	Restart           // the instance is rebuilt: its state is lost, its clock goes on
+	Restart           // the instance is rebuilt after By of downtime: its state is lost, its clock goes on
+	Freeze            // the instance's wall clock stands still from now on (until a Drift), its monotonic clock runs
 )
 
 // Event is one step of a schedule.
@@ -206,7 +307,12 @@ func (e Event) GoString() string {
 	case Drift:
 		return fmt.Sprintf("drift i%d %+d ppm", e.Instance, e.PPM)
 	case Restart:
+		if e.By > 0 {
+			return fmt.Sprintf("restart i%d after %v down", e.Instance, e.By)
+		}
 		return fmt.Sprintf("restart i%d", e.Instance)
+	case Freeze:
+		return fmt.Sprintf("freeze i%d wall clock", e.Instance)
 	}
 	return "?"
 }
@@ -217,10 +323,26 @@ type vclock struct {
 	wall, mono int64
 	ppm        int64
 	frac       int64 // drift carried below a nanosecond, in 1e-6 ns
+	perRead    int64 // time passing at each reading
 }
 
-func (c *vclock) Now() int64       { return c.wall }
-func (c *vclock) Monotonic() int64 { return c.mono }
+func (c *vclock) Now() int64 {
+	w := c.wall
+	c.read()
+	return w
+}
+
+func (c *vclock) Monotonic() int64 {
+	m := c.mono
+	c.read()
+	return m
+}
+
+func (c *vclock) read() {
+	if c.perRead > 0 {
+		c.advance(c.perRead)
+	}
+}
 
 // Sleep advances the clock: a generator that waits waits in virtual time.
 func (c *vclock) Sleep(d time.Duration) {
@@ -264,12 +386,15 @@ func run(t *rapid.T, f Factory, p Promises, o Options) {
 		}
 		used[w] = true
 		clk := &vclock{wall: start, mono: 0}
+		if !o.VirtualTime {
+			clk.perRead = int64(o.PerRead) // under VirtualTime, vtime advances it per time.Now
+		}
 		// Machines draw their entropy independently: mix the instance
 		// number in, so that even equal drawn seeds give unrelated streams.
 		seed := rapid.Uint64().Draw(t, fmt.Sprintf("entropy of i%d", i))
 		mix := splitmix{seed ^ uint64(i+1)*0xD1B54A32D192ED03}
 		in := &instance{clk: clk, env: Env{Clock: clk, Entropy: &splitmix{mix.Uint64()}, Worker: w}}
-		g, err := f(in.env)
+		g, err := on(in, o, func() (Generator, error) { return f(in.env) })
 		if err != nil {
 			continue // the generator refuses this worker ID
 		}
@@ -280,6 +405,9 @@ func run(t *rapid.T, f Factory, p Promises, o Options) {
 		t.Skip("the factory refused every worker ID drawn")
 	}
 	ops := []Op{Call, Call, Call, Burst, Advance, Advance, Step, Drift, Restart}
+	if o.Freeze && !o.NoDrift {
+		ops = append(ops, Freeze)
+	}
 	var steps []Event
 	seen := map[ID]origin{}
 	count := rapid.IntRange(1, o.MaxSteps).Draw(t, "steps")
@@ -306,6 +434,8 @@ func run(t *rapid.T, f Factory, p Promises, o Options) {
 		case Restart:
 			if o.NoRestarts {
 				e.Op = Call
+			} else {
+				e.By = o.Downtime
 			}
 		}
 		steps = append(steps, e)
@@ -315,26 +445,35 @@ func run(t *rapid.T, f Factory, p Promises, o Options) {
 		}
 		switch e.Op {
 		case Call, Burst:
-			for range max(e.N, 1) {
-				id, err := in.gen.Next()
-				if err != nil {
-					if p.NoErrors {
-						fail("step %d: i%d's Next failed: %v", s, e.Instance, err)
+			func() {
+				if o.VirtualTime {
+					// Restored however the step ends: a failure panics.
+					defer vtime.Use(in.clk, o.PerRead)()
+				}
+				for range max(e.N, 1) {
+					id, err := in.gen.Next()
+					if err != nil {
+						if p.NoErrors {
+							fail("step %d: i%d's Next failed: %v", s, e.Instance, err)
+						}
+						continue
 					}
-					continue
-				}
-				if p.Increasing && in.issued && !in.last.Less(id) {
-					fail("step %d: i%d issued %v after %v: not increasing", s, e.Instance, id, in.last)
-				}
-				in.last, in.issued = id, true
-				if prev, dup := seen[id]; dup {
-					if why := broken(p, prev, origin{e.Instance, in.incarnation, s, in.env.Worker}); why != "" {
-						fail("step %d: i%d issued %v, which i%d issued at step %d: %s", s, e.Instance, id, prev.instance, prev.step, why)
+					if p.Increasing && in.issued && id == in.last {
+						fail("step %d: i%d issued %v twice in a row: repeated (Increasing)", s, e.Instance, id)
 					}
-				} else {
-					seen[id] = origin{e.Instance, in.incarnation, s, in.env.Worker}
+					if p.Increasing && in.issued && !in.last.Less(id) {
+						fail("step %d: i%d issued %v after %v: not increasing", s, e.Instance, id, in.last)
+					}
+					in.last, in.issued = id, true
+					if prev, dup := seen[id]; dup {
+						if why := broken(p, prev, origin{e.Instance, in.incarnation, s, in.env.Worker}); why != "" {
+							fail("step %d: i%d issued %v, which i%d issued at step %d: %s", s, e.Instance, id, prev.instance, prev.step, why)
+						}
+					} else {
+						seen[id] = origin{e.Instance, in.incarnation, s, in.env.Worker}
+					}
 				}
-			}
+			}()
 		case Advance:
 			for _, x := range insts {
 				x.clk.advance(int64(e.By))
@@ -343,14 +482,28 @@ func run(t *rapid.T, f Factory, p Promises, o Options) {
 			in.clk.wall += int64(e.By)
 		case Drift:
 			in.clk.ppm = e.PPM
+		case Freeze:
+			in.clk.ppm = -1e6
 		case Restart:
-			g, err := f(in.env)
+			for _, x := range insts {
+				x.clk.advance(int64(e.By))
+			}
+			g, err := on(in, o, func() (Generator, error) { return f(in.env) })
 			if err != nil {
 				fail("step %d: restarting i%d: %v", s, e.Instance, err)
 			}
 			in.gen, in.incarnation, in.issued = g, in.incarnation+1, false
 		}
 	}
+}
+
+// on runs build with in's clock installed as the program's time when o
+// asks for virtual time.
+func on(in *instance, o Options, build func() (Generator, error)) (Generator, error) {
+	if o.VirtualTime {
+		defer vtime.Use(in.clk, o.PerRead)()
+	}
+	return build()
 }
 
 // broken says which promise a repeated ID breaks, or "" if none.
