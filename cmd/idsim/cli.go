@@ -48,6 +48,8 @@ Usage:
   idsim layout NAME       a Snowflake layout's bits, ceilings and horizon
   idsim decode ID... [--layout NAME]
                           split IDs (Snowflake, UUID, ULID) into their fields
+  idsim vtime overlay DIR write a go build -overlay of package time that lets
+                          gentest run unmodified Go libraries in virtual time
   idsim help [COMMAND]    this text, or a command's flags
 
 Try:
