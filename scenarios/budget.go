@@ -19,7 +19,7 @@ import (
 const (
 	// MaxIDs is the most IDs one scheme's run may be asked for: the base
 	// load and every flood together.
-	MaxIDs = 2_000_000_000
+	MaxIDs = 1_000_000_000
 	// MaxEvents is the most fault events (a restart of one worker, one
 	// round) a scenario may schedule.
 	MaxEvents = 10_000_000
