@@ -159,15 +159,14 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]
 		c.Expiry(int64(sc.Duration))
 		o.Coordinator = c
 	}
-	run := Report(sc, s, o, func(run *reports.Run) { services(run, w, s, o) })
+	run := Report(sc, s, o, func(run *reports.Run, sum sim.Summary) { services(run, sum, w, s, o) })
 	return run, w, nil
 }
 
 // services fills in what the simulated world's services saw: the
 // coordinator's grants, the database's round trips and gaps, and the
 // linearizability of a central allocator's history.
-func services(run *reports.Run, w *sim.World, s Scheme, o *kind.Outcome) {
-	sum := w.Summary()
+func services(run *reports.Run, sum sim.Summary, w *sim.World, s Scheme, o *kind.Outcome) {
 	if c := o.Coordinator; c != nil {
 		run.WorkerIDGrants = int64(len(c.Grants))
 		run.CoordinatorRequests, run.CoordinatorDropped = c.Requests, c.Dropped
@@ -210,9 +209,9 @@ func services(run *reports.Run, w *sim.World, s Scheme, o *kind.Outcome) {
 // world or a live run's workers, as o.Trace — into the scheme's run:
 // counts, order, duplicates and violations explained and blamed,
 // the scheme's own measures, and the expectations evaluated. backend,
-// when set, adds what only that backend measures, before the
-// explanations.
-func Report(sc *Scenario, s Scheme, o *kind.Outcome, backend func(*reports.Run)) *reports.Run {
+// when set, adds what only that backend measures (given the trace's
+// totals), before the explanations.
+func Report(sc *Scenario, s Scheme, o *kind.Outcome, backend func(*reports.Run, sim.Summary)) *reports.Run {
 	tr := o.Trace
 	sum := sim.Summarize(tr)
 	dups := check.Duplicates(tr.Logs())
@@ -256,7 +255,7 @@ func Report(sc *Scenario, s Scheme, o *kind.Outcome, backend func(*reports.Run))
 	}
 	ex := explainer{sc: sc, s: s, o: o}
 	if backend != nil {
-		backend(run)
+		backend(run, sum)
 	}
 	if r, ok := s.Sim.(kind.Random); ok {
 		run.RandomBits = r.RandomBits()
