@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -74,7 +75,7 @@ func main() {
 	timeout := flag.Duration("timeout", 90*time.Second, "time allowed for one mutant's tests")
 	jobs := flag.Int("j", 2, "mutants tested at once")
 	list := flag.Bool("list", false, "list the mutants without testing them")
-	only := flag.String("only", "", "test only the mutants whose file:line contains this")
+	only := flag.String("only", "", "test only the mutants at these comma-separated file:line (or file) places")
 	eqFile := flag.String("equivalent", "equivalent.txt", "the list of equivalent mutants")
 	verbose := flag.Bool("v", false, "print every mutant, not only survivors")
 	flag.Parse()
@@ -102,7 +103,7 @@ func main() {
 			fatal(err)
 		}
 		for _, m := range ms {
-			if *only == "" || strings.Contains(fmt.Sprintf("%s:%d", m.File, m.Line), *only) {
+			if selected(*only, m) {
 				all = append(all, m)
 			}
 		}
@@ -120,6 +121,10 @@ func main() {
 	}
 	defer os.RemoveAll(tmp)
 
+	// An interrupt stops the tests under way (their whole process
+	// groups) and removes the temporary files; nothing else is touched.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	start := time.Now()
 	results := make([]result, len(all))
 	var next int
@@ -134,10 +139,10 @@ func main() {
 				i := next
 				next++
 				mu.Unlock()
-				if i >= len(all) {
+				if i >= len(all) || ctx.Err() != nil {
 					return
 				}
-				r := run(absRoot, tmp, i, all[i], *timeout)
+				r := run(ctx, absRoot, tmp, i, all[i], *timeout)
 				if r.outcome == survived {
 					if why, ok := eq[eqKey(r.m)]; ok {
 						r.outcome, r.reason = equivalent, why
@@ -153,13 +158,32 @@ func main() {
 		}()
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		os.RemoveAll(tmp)
+		fmt.Fprintln(os.Stderr, "mutate: interrupted")
+		os.Exit(130)
+	}
 	if report(results, time.Since(start)) {
 		os.Exit(1)
 	}
 }
 
-// run tests one mutant.
-func run(root, tmp string, i int, m mutant, timeout time.Duration) result {
+// selected reports whether m is at one of the comma-separated places in
+// only (file or file:line), or only is empty.
+func selected(only string, m mutant) bool {
+	if only == "" {
+		return true
+	}
+	for _, p := range strings.Split(only, ",") {
+		if p == m.File || p == fmt.Sprintf("%s:%d", m.File, m.Line) {
+			return true
+		}
+	}
+	return false
+}
+
+// run tests one mutant; it gives up when ctx is done.
+func run(ctx context.Context, root, tmp string, i int, m mutant, timeout time.Duration) result {
 	path := filepath.Join(root, m.File)
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -182,7 +206,7 @@ func run(root, tmp string, i int, m mutant, timeout time.Duration) result {
 	mod := moduleDir(filepath.Dir(path))
 	pkg, _ := filepath.Rel(mod, filepath.Dir(path))
 
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", "test", "-overlay="+overlayFile, "-failfast", "-vet=off",
 		"-timeout="+timeout.String(), "./"+filepath.ToSlash(pkg)+"/")

@@ -149,6 +149,9 @@ func generate(rel string, src []byte) ([]mutant, error) {
 					add(n.Pos(), n.End(), to, fmt.Sprintf("%s -> %s", n.Value, to))
 				}
 			case *ast.IfStmt:
+				if redundantNegation(n.Cond) {
+					break
+				}
 				add(n.Cond.Pos(), n.Cond.Pos(), "!(", "negate if condition",
 					edit{off(n.Cond.End()), off(n.Cond.End()), ")"})
 			case *ast.BlockStmt:
@@ -212,6 +215,25 @@ func returnsError(e ast.Expr) bool {
 				return x.Name == "fmt" && sel.Sel.Name == "Errorf" || x.Name == "errors" && sel.Sel.Name == "New"
 			}
 		}
+	}
+	return false
+}
+
+// redundantNegation reports whether negating cond makes a mutant
+// already made by flipping its == or != or removing its !.
+func redundantNegation(cond ast.Expr) bool {
+	for {
+		p, ok := cond.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		cond = p.X
+	}
+	switch c := cond.(type) {
+	case *ast.BinaryExpr:
+		return c.Op == token.EQL || c.Op == token.NEQ
+	case *ast.UnaryExpr:
+		return c.Op == token.NOT
 	}
 	return false
 }

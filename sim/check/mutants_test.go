@@ -1,0 +1,183 @@
+package check
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/idsim/idsim/sim/record"
+	"pgregory.net/rapid"
+)
+
+// Tests written to kill mutants that survived the rest of the suite
+// (tools/mutate). Each says what it pins down.
+
+// bruteSort is the definition Sort implements, computed the slow way:
+// an ID in window w is late if some ID of an earlier window is larger;
+// its lateness is w minus the earliest such window.
+func bruteSort(logs []*record.Log, window, duration int64) Sortedness {
+	type entry struct {
+		w      int64
+		hi, lo uint64
+	}
+	var all []entry
+	for _, l := range logs {
+		for _, b := range l.Blocks() {
+			for j, lo := range b.IDs {
+				var hi uint64
+				if b.His != nil {
+					hi = b.His[j]
+				}
+				all = append(all, entry{b.Time(j) / window, hi, lo})
+			}
+		}
+	}
+	s := Sortedness{Window: window}
+	var lateness []int64
+	for _, e := range all {
+		first := int64(-1)
+		for _, o := range all {
+			if o.w < e.w && (o.hi > e.hi || o.hi == e.hi && o.lo > e.lo) && (first < 0 || o.w < first) {
+				first = o.w
+			}
+		}
+		if first >= 0 {
+			lateness = append(lateness, e.w-first)
+		}
+	}
+	s.Late = int64(len(lateness))
+	if s.Late == 0 {
+		return s
+	}
+	slices.Sort(lateness)
+	// The smallest lateness reached by half (99%) of the late IDs.
+	s.P50 = lateness[(s.Late+1)/2-1] * window
+	s.P99 = lateness[(s.Late*99+99)/100-1] * window
+	s.MaxLateness = lateness[len(lateness)-1] * window
+	return s
+}
+
+// Sort agrees with its definition on arbitrary logs of 64- and 128-bit
+// IDs, with several workers, windows and gaps, and runs (the duration)
+// shorter or longer than the last ID.
+func TestPropertySortMatchesBruteForce(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		wide := rapid.Bool().Draw(t, "wide")
+		window := rapid.Int64Range(1, 5).Draw(t, "window")
+		var logs []*record.Log
+		for w := range rapid.IntRange(1, 4).Draw(t, "workers") {
+			l := record.New(w)
+			if wide {
+				l = record.NewWide(w)
+			}
+			var tm int64
+			for range rapid.IntRange(0, 30).Draw(t, "n") {
+				tm += rapid.Int64Range(0, 4).Draw(t, "dt")
+				lo := rapid.Uint64Range(0, 20).Draw(t, "lo")
+				if wide {
+					l.Append128(rapid.Uint64Range(0, 2).Draw(t, "hi"), lo, tm)
+				} else {
+					l.Append(lo, tm)
+				}
+			}
+			logs = append(logs, l)
+		}
+		duration := rapid.Int64Range(0, 150).Draw(t, "duration")
+		if got, want := Sort(logs, window, duration), bruteSort(logs, window, duration); got != want {
+			t.Fatalf("Sort = %+v\nwant  %+v", got, want)
+		}
+	})
+}
+
+// Percentiles over many late IDs: 98 IDs late by 1 window, one by 10
+// and one by 50 make P50 1 window, P99 10 and the maximum 50.
+func TestSortPercentiles(t *testing.T) {
+	l := record.New(0)
+	l.Append(1000, 0)
+	for i := range 98 {
+		l.Append(uint64(1+i), 1)
+	}
+	l.Append(500, 10)
+	l.Append(600, 50)
+	s := Sort([]*record.Log{l}, 1, 60)
+	want := Sortedness{Window: 1, Late: 100, MaxLateness: 50, P50: 1, P99: 10}
+	if s != want {
+		t.Errorf("Sort = %+v, want %+v", s, want)
+	}
+}
+
+// Order and Order128: Last reports the previous ID, and the first ID is
+// in order whatever its value, including 0.
+func TestOrderLast(t *testing.T) {
+	var o Order
+	if _, ok := o.Last(); ok {
+		t.Error("Last ok before any ID")
+	}
+	if !o.Next(0) || o.Next(0) {
+		t.Error("0 then 0: want in order, then a repeat")
+	}
+	o.Next(7)
+	if id, ok := o.Last(); id != 7 || !ok {
+		t.Errorf("Last = %d, %v", id, ok)
+	}
+	var w Order128
+	if !w.Next(0, 0) || w.Next(0, 0) || !w.Next(0, 1) || w.Next(0, 0) || !w.Next(1, 0) {
+		t.Error("Order128 misorders (0,0) (0,0) (0,1) (0,0) (1,0)")
+	}
+	if hi, lo, ok := w.Last(); hi != 1 || lo != 0 || !ok {
+		t.Errorf("Order128.Last = %d, %d, %v", hi, lo, ok)
+	}
+}
+
+// Duplicates agrees with brute force, totals included, on logs big
+// enough to be cut into many value ranges, with duplicates planted at
+// the cuts, in sorted and unsorted blocks, of the IDs 0 and MaxUint64.
+func TestDuplicatesAtTheCuts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var logs []*record.Log
+	var ids []uint64
+	for w := range 6 {
+		l := record.New(w)
+		x := uint64(w) << 20
+		for i := range 40_000 {
+			if w%2 == 0 {
+				x += 1 + uint64(rng.IntN(3)) // sorted blocks
+			} else {
+				x = rng.Uint64N(1 << 24) // unsorted
+			}
+			l.Append(x, int64(i))
+			ids = append(ids, x)
+		}
+		logs = append(logs, l)
+	}
+	// Copies of IDs the cuts fall on, and of the extremes.
+	c := cuts(blocksOf(logs), int64(len(ids)))
+	if len(c) < 4 {
+		t.Fatalf("only %d cuts", len(c))
+	}
+	extra := record.New(6)
+	for i, v := range append(c, 0, 0, ^uint64(0), ^uint64(0), c[0]-1, c[1]+1) {
+		extra.Append(v, int64(i))
+	}
+	logs = append(logs, extra)
+	got, want := Duplicates(logs), bruteDuplicates(logs)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %d groups, want %d", len(got), len(want))
+	}
+	var extraCopies int
+	for _, d := range got {
+		extraCopies += d.Extra()
+	}
+	if extraCopies < len(c) {
+		t.Fatalf("%d extra copies, want at least the %d planted at the cuts", extraCopies, len(c))
+	}
+}
+
+func blocksOf(logs []*record.Log) []*record.Block {
+	var out []*record.Block
+	for _, l := range logs {
+		out = append(out, l.Blocks()...)
+	}
+	return out
+}
