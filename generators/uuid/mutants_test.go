@@ -141,3 +141,19 @@ func TestParseV7Policy(t *testing.T) {
 type constant uint64
 
 func (c *constant) Uint64() uint64 { return uint64(*c) }
+
+// Parse wants every hyphen in place and braces in pairs.
+func TestParseRejectsNearMisses(t *testing.T) {
+	good := "919108f7-52d1-4320-9bac-f847db4148a8"
+	for _, pos := range []int{8, 13, 18, 23} {
+		s := good[:pos] + "a" + good[pos+1:]
+		if _, err := Parse(s); err == nil || !strings.Contains(err.Error(), "hyphens") {
+			t.Errorf("Parse(%q) = %v, want the hyphens named", s, err)
+		}
+	}
+	for _, s := range []string{"{" + good + "0", "0" + good + "}", "{" + good} {
+		if _, err := Parse(s); err == nil {
+			t.Errorf("Parse(%q) accepted", s)
+		}
+	}
+}
