@@ -157,3 +157,17 @@ func TestParseRejectsNearMisses(t *testing.T) {
 		}
 	}
 }
+
+// Versions 1 and 6 carry 100 ns units: Time keeps the fraction of the
+// second.
+func TestTimeFractionV1V6(t *testing.T) {
+	want := time.Unix(1_700_000_000, 123_456_700).UTC()
+	ts := uint64(gregorianOffset + 1_700_000_000*10_000_000 + 1_234_567)
+	v6 := FromHiLo(ts>>12<<16|6<<12|ts&0xFFF, 2<<62)
+	v1 := FromHiLo((ts&0xFFFFFFFF)<<32|(ts>>32&0xFFFF)<<16|1<<12|ts>>48, 2<<62)
+	for _, u := range []UUID{v6, v1} {
+		if got, ok := u.Time(); !ok || !got.Equal(want) {
+			t.Errorf("version %d: Time = %v, %v; want %v", u.Version(), got, ok, want)
+		}
+	}
+}
