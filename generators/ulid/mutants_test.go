@@ -169,3 +169,17 @@ func TestParseErrors(t *testing.T) {
 		t.Errorf("largest ULID, lower case: %v %v", u, err)
 	}
 }
+
+// With the system clock the generator reads the system clock (through
+// its shortcut): the ULID's time is now.
+func TestSystemClock(t *testing.T) {
+	g, _ := New(Config{}, clock.System{}, &rapidtest.Fixed{0, 0})
+	before := time.Now()
+	u, err := g.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := u.Time(); got.Before(before.Add(-time.Minute)) || got.After(time.Now().Add(time.Minute)) {
+		t.Errorf("ULID time %v, want about %v", got, before)
+	}
+}

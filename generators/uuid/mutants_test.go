@@ -171,3 +171,19 @@ func TestTimeFractionV1V6(t *testing.T) {
 		}
 	}
 }
+
+// RandomBits just past the low half: 63 keeps one bit of the high half,
+// 74 all 12 below the version.
+func TestV4RandomBitsIntoTheHighHalf(t *testing.T) {
+	for bits, want := range map[int]string{
+		63: "00000000-0000-4001-bfff-ffffffffffff",
+		74: "00000000-0000-4fff-bfff-ffffffffffff",
+		75: "00000000-0001-4fff-bfff-ffffffffffff",
+	} {
+		src := constant(^uint64(0))
+		g, _ := NewV4(V4Config{RandomBits: bits}, &src)
+		if got := g.Next().String(); got != want {
+			t.Errorf("RandomBits %d: %s, want %s", bits, got, want)
+		}
+	}
+}
