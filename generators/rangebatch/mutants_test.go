@@ -12,22 +12,25 @@ import (
 // Tests written to kill mutants that survived the rest of the suite
 // (tools/mutate). Each says what it pins down.
 
-// actions runs a core over one batch [0, batch) and returns what each
-// call did.
+// actions runs a core over one batch [5, 5+batch) and returns what each
+// call did; the calls that fetch or wait issue no ID (0).
 func actions(t *testing.T, cfg Config) []Action {
 	t.Helper()
 	c, err := NewCore(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, a := c.Next(); a != Fetch {
-		t.Fatalf("first call: %v, want Fetch", a)
+	if id, a := c.Next(); a != Fetch || id != 0 {
+		t.Fatalf("first call: %d, %v; want 0, Fetch", id, a)
 	}
-	c.Supply(Range{0, cfg.Batch})
+	if id, a := c.Next(); a != Wait || id != 0 {
+		t.Fatalf("second call: %d, %v; want 0, Wait", id, a)
+	}
+	c.Supply(Range{5, 5 + cfg.Batch})
 	var out []Action
 	for i := uint64(0); i < cfg.Batch; i++ {
 		id, a := c.Next()
-		if id != i {
+		if id != 5+i {
 			t.Fatalf("call %d issued %d", i, id)
 		}
 		out = append(out, a)
