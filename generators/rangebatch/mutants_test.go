@@ -214,3 +214,14 @@ func TestWaiterWokenByAFailedFetch(t *testing.T) {
 		t.Fatal("the waiter was not woken by the failed fetch")
 	}
 }
+
+// A successful prefetch's range is used: one caller gets consecutive
+// IDs across batches, with no range skipped.
+func TestPrefetchedRangeIsUsed(t *testing.T) {
+	g, _ := New(Config{Batch: 2, PrefetchAt: 0.5}, NewMemory(1))
+	for want := uint64(1); want <= 8; want++ {
+		if id, err := g.Next(context.Background()); err != nil || id != want {
+			t.Fatalf("got %d %v, want %d", id, err, want)
+		}
+	}
+}

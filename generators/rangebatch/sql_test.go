@@ -22,6 +22,7 @@ type fakeDB struct {
 	next    map[string]int64
 	queries []string // every statement, with its arguments
 	fail    error    // returned by every statement when set
+	failOn  string   // fail only statements starting with this
 }
 
 var (
@@ -72,7 +73,7 @@ func (s *fakeStmt) run(args []driver.Value) ([]int64, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.queries = append(d.queries, fmt.Sprint(s.q, args))
-	if d.fail != nil {
+	if d.fail != nil && strings.HasPrefix(s.q, d.failOn) {
 		return nil, d.fail
 	}
 	postgres := strings.Contains(s.q, "$1")
@@ -193,7 +194,11 @@ func TestSQLErrors(t *testing.T) {
 	if err := s.Init(ctx, 1); !errors.Is(err, boom) || !strings.Contains(err.Error(), "table") {
 		t.Errorf("Init, table: %v", err)
 	}
-	fake.fail = nil
+	fake.failOn = "INSERT"
+	if err := s.Init(ctx, 1); !errors.Is(err, boom) || !strings.Contains(err.Error(), "creating sequence ids") {
+		t.Errorf("Init, sequence: %v", err)
+	}
+	fake.fail, fake.failOn = nil, ""
 	fake.queries = nil
 	if err := s.Init(ctx, 1); err != nil || len(fake.queries) != 2 {
 		t.Errorf("Init: %v, %d statements", err, len(fake.queries))
