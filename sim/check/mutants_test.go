@@ -181,3 +181,22 @@ func blocksOf(logs []*record.Log) []*record.Block {
 	}
 	return out
 }
+
+// Many one-ID logs: more blocks than samples, so the sampling steps
+// across block boundaries one ID at a time; the answer is still exact.
+func TestDuplicatesManyTinyLogs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	var logs []*record.Log
+	for w := range 70_000 {
+		l := record.New(w)
+		l.Append(rng.Uint64(), int64(w))
+		logs = append(logs, l)
+	}
+	twin := record.New(70_000)
+	twin.Append(logs[123].Blocks()[0].IDs[0], 80_000)
+	logs = append(logs, twin)
+	got := Duplicates(logs)
+	if len(got) != 1 || got[0].Extra() != 1 || got[0].Occurrences[0].Worker != 123 || got[0].Occurrences[1].Worker != 70_000 {
+		t.Fatalf("got %+v, want worker 70000 repeating worker 123's ID", got)
+	}
+}
