@@ -77,7 +77,13 @@ func TestValidateLimits(t *testing.T) {
 	if le, _ := touch.Validate().(*LayoutError); le == nil || le.Field != "sequence" || !strings.Contains(le.Msg, "worker") {
 		t.Errorf("overlap by one bit: %v", le)
 	}
-	// A 1-bit field inside another is an overlap too.
+	// A 1-bit field inside another is an overlap too, whichever comes
+	// first.
+	low := Packed("x", time.Unix(0, 0), time.Millisecond, 41, 0, 10, 12)
+	low.Time = Field{Shift: 15, Bits: 1}
+	if le, _ := low.Validate().(*LayoutError); le == nil || le.Field != "worker" {
+		t.Errorf("a 1-bit time field inside the worker field: %v", le)
+	}
 	one := Packed("x", time.Unix(0, 0), time.Millisecond, 41, 0, 10, 12)
 	one.Datacenter = Field{Shift: 30, Bits: 1}
 	if le, _ := one.Validate().(*LayoutError); le == nil || le.Field != "datacenter" {

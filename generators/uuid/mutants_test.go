@@ -187,3 +187,14 @@ func TestV4RandomBitsIntoTheHighHalf(t *testing.T) {
 		}
 	}
 }
+
+// The variant field's four values.
+func TestVariants(t *testing.T) {
+	for b, want := range map[byte]string{0x00: "NCS (reserved)", 0x7F: "NCS (reserved)", 0x80: "RFC 9562", 0xBF: "RFC 9562", 0xC0: "Microsoft (reserved)", 0xDF: "Microsoft (reserved)", 0xE0: "future (reserved)", 0xFF: "future (reserved)"} {
+		var u UUID
+		u[8] = b
+		if got := u.Variant(); got != want {
+			t.Errorf("octet 8 = %#x: %s, want %s", b, got, want)
+		}
+	}
+}

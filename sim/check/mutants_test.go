@@ -200,3 +200,24 @@ func TestDuplicatesManyTinyLogs(t *testing.T) {
 		t.Fatalf("got %+v, want worker 70000 repeating worker 123's ID", got)
 	}
 }
+
+// One value repeated so often that several range cuts fall on it, in an
+// unsorted block, and once in a sorted block: every copy is counted.
+func TestDuplicatesHeavyRepeatAtACut(t *testing.T) {
+	const v = 100_000
+	a, b := record.New(0), record.New(1)
+	for i := uint64(1); i <= 200_000; i++ {
+		a.Append(i, int64(i))
+	}
+	for i := range 100_000 {
+		b.Append(v, int64(i))
+	}
+	got := Duplicates([]*record.Log{a, b})
+	if len(got) != 1 || got[0].ID != v || got[0].Extra() != 100_000 {
+		n := 0
+		for _, d := range got {
+			n += d.Extra()
+		}
+		t.Fatalf("%d duplicate values with %d extra copies, want %d once with 100000 extra copies", len(got), n, v)
+	}
+}
