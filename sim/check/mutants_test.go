@@ -221,3 +221,23 @@ func TestDuplicatesHeavyRepeatAtACut(t *testing.T) {
 		t.Fatalf("%d duplicate values with %d extra copies, want %d once with 100000 extra copies", len(got), n, v)
 	}
 }
+
+// Two workers issue the same sorted IDs: every value is a duplicate,
+// in blocks that straddle the range cuts. Each is reported once, with
+// both occurrences.
+func TestDuplicatesTwinSortedLogs(t *testing.T) {
+	a, b := record.New(0), record.New(1)
+	for i := uint64(1); i <= 100_000; i++ {
+		a.Append(i*3, int64(i))
+		b.Append(i*3, int64(i))
+	}
+	got := Duplicates([]*record.Log{a, b})
+	if len(got) != 100_000 {
+		t.Fatalf("%d duplicate values, want 100000", len(got))
+	}
+	for i, d := range got {
+		if d.ID != uint64(i+1)*3 || len(d.Occurrences) != 2 {
+			t.Fatalf("duplicate %d: %+v", i, d)
+		}
+	}
+}
