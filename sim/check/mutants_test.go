@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -259,5 +260,22 @@ func TestDuplicatesTwinSortedLogs(t *testing.T) {
 		if d.ID != uint64(i+1)*3 || len(d.Occurrences) != 2 {
 			t.Fatalf("duplicate %d: %+v", i, d)
 		}
+	}
+}
+
+// The checkers read GOMAXPROCS to size their pools and leave it alone.
+func TestCheckersLeaveGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	rng := rand.New(rand.NewPCG(13, 14))
+	narrow, _ := snowflakeLike(4, 20_000, rng, 10)
+	Duplicates(narrow)
+	wide := []*record.Log{record.NewWide(0), record.NewWide(1)}
+	for i := range 70_000 {
+		wide[i%2].Append128(rng.Uint64(), rng.Uint64(), int64(i))
+	}
+	Duplicates(wide)
+	Sort(narrow, 1000, 20_000_000)
+	if n := runtime.GOMAXPROCS(0); n != 3 {
+		t.Fatalf("GOMAXPROCS is %d after the checkers, want the 3 it was", n)
 	}
 }
