@@ -166,10 +166,11 @@ func TestGeneratorPrefetchFails(t *testing.T) {
 	}
 }
 
-// gated's first allocation waits for release and then fails; the others
-// succeed at once.
+// gated's first allocation waits for release and then fails (if fail is
+// set) or succeeds; the others succeed at once.
 type gated struct {
 	Memory
+	fail    bool
 	calls   atomic.Int32
 	started chan struct{}
 	release chan struct{}
@@ -179,39 +180,48 @@ func (g *gated) Allocate(ctx context.Context, n uint64) (Range, error) {
 	if g.calls.Add(1) == 1 {
 		close(g.started)
 		<-g.release
-		return Range{}, errors.New("database down")
+		if g.fail {
+			return Range{}, errors.New("database down")
+		}
 	}
 	return g.Memory.Allocate(ctx, n)
 }
 
-// A caller waiting for another's fetch is woken when that fetch fails,
-// and fetches for itself.
-func TestWaiterWokenByAFailedFetch(t *testing.T) {
-	a := &gated{Memory: Memory{next: 1}, started: make(chan struct{}), release: make(chan struct{})}
-	g, _ := New(Config{Batch: 4}, a)
-	first := make(chan error, 1)
-	go func() {
-		_, err := g.Next(context.Background())
-		first <- err
-	}()
-	<-a.started
-	second := make(chan uint64, 1)
-	go func() {
-		id, _ := g.Next(context.Background())
-		second <- id
-	}()
-	time.Sleep(50 * time.Millisecond) // let the second caller start waiting
-	close(a.release)
-	if err := <-first; err == nil {
-		t.Fatal("the failed fetch returned no error")
-	}
-	select {
-	case id := <-second:
-		if id != 1 {
-			t.Errorf("the waiter got %d, want 1", id)
+// A caller waiting for another's fetch is woken when that fetch ends:
+// it takes an ID from the fetched range, or after a failure fetches for
+// itself.
+func TestWaiterWokenByTheFetch(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		a := &gated{Memory: Memory{next: 1}, fail: fail, started: make(chan struct{}), release: make(chan struct{})}
+		g, _ := New(Config{Batch: 4}, a)
+		first := make(chan error, 1)
+		go func() {
+			_, err := g.Next(context.Background())
+			first <- err
+		}()
+		<-a.started
+		second := make(chan uint64, 1)
+		go func() {
+			id, _ := g.Next(context.Background())
+			second <- id
+		}()
+		time.Sleep(50 * time.Millisecond) // let the second caller start waiting
+		close(a.release)
+		if err := <-first; (err != nil) != fail {
+			t.Fatalf("fail=%v: the fetching caller got %v", fail, err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the waiter was not woken by the failed fetch")
+		want := uint64(2)
+		if fail {
+			want = 1
+		}
+		select {
+		case id := <-second:
+			if id != want {
+				t.Errorf("fail=%v: the waiter got %d, want %d", fail, id, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("fail=%v: the waiter was not woken when the fetch ended", fail)
+		}
 	}
 }
 
