@@ -146,6 +146,8 @@ func main() {
 				if r.outcome == survived {
 					if why, ok := eq[eqKey(r.m)]; ok {
 						r.outcome, r.reason = equivalent, why
+					} else if why, ok := eq[r.m.File+"\tfunc "+r.m.Func+"\t*"]; ok {
+						r.outcome, r.reason = equivalent, why
 					}
 				}
 				results[i] = r
@@ -310,8 +312,10 @@ func eqKey(m mutant) string {
 }
 
 // readEquivalents reads the list of equivalent mutants: blocks of three
-// tab-separated fields (file, trimmed source line, mutation) followed by
-// a line "because REASON". Lines starting with # are comments.
+// tab-separated fields (file, source line with its spaces collapsed,
+// mutation) followed by a line "because REASON". The fields "func NAME"
+// and "*" stand for every mutant of the function NAME (Type.Method for
+// a method). Lines starting with # are comments.
 func readEquivalents(path string) (map[string]string, error) {
 	eq := map[string]string{}
 	f, err := os.Open(path)
