@@ -279,3 +279,21 @@ func TestCheckersLeaveGOMAXPROCS(t *testing.T) {
 		t.Fatalf("GOMAXPROCS is %d after the checkers, want the 3 it was", n)
 	}
 }
+
+// Two different 128-bit IDs with the same 64-bit key are a hash
+// collision, not a duplicate.
+func TestWideHashCollisionIsNoDuplicate(t *testing.T) {
+	const x = 0x0123456789abcdef
+	if wideKey(0, x) != wideKey(1, x^0x9E3779B97F4A7C15) {
+		t.Fatal("the planted pair does not collide")
+	}
+	l := record.NewWide(0)
+	l.Append128(0, x, 0)
+	l.Append128(1, x^0x9E3779B97F4A7C15, 1)
+	l.Append128(2, 2, 2)
+	l.Append128(2, 2, 3)
+	got := Duplicates([]*record.Log{l})
+	if len(got) != 1 || got[0].Hi != 2 || got[0].ID != 2 || got[0].Extra() != 1 {
+		t.Fatalf("got %+v, want only (2, 2) twice", got)
+	}
+}
