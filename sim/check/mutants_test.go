@@ -297,3 +297,10 @@ func TestWideHashCollisionIsNoDuplicate(t *testing.T) {
 		t.Fatalf("got %+v, want only (2, 2) twice", got)
 	}
 }
+
+// Sort of no logs measures nothing late.
+func TestSortNoLogs(t *testing.T) {
+	if s := Sort(nil, 10, 100); s != (Sortedness{Window: 10}) {
+		t.Errorf("Sort(nil) = %+v", s)
+	}
+}
