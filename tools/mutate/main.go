@@ -165,7 +165,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "mutate: interrupted")
 		os.Exit(130)
 	}
-	if report(results, time.Since(start)) {
+	bad := report(results, time.Since(start))
+	os.RemoveAll(tmp) // os.Exit skips the deferred removal
+	if bad {
 		os.Exit(1)
 	}
 }
