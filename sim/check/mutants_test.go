@@ -1,0 +1,306 @@
+package check
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+
+	"github.com/idsim/idsim/sim/record"
+	"pgregory.net/rapid"
+)
+
+// Tests written to kill mutants that survived the rest of the suite
+// (tools/mutate). Each says what it pins down.
+
+// bruteSort is the definition Sort implements, computed the slow way:
+// an ID in window w is late if some ID of an earlier window is larger;
+// its lateness is w minus the earliest such window.
+func bruteSort(logs []*record.Log, window, duration int64) Sortedness {
+	type entry struct {
+		w      int64
+		hi, lo uint64
+	}
+	var all []entry
+	for _, l := range logs {
+		for _, b := range l.Blocks() {
+			for j, lo := range b.IDs {
+				var hi uint64
+				if b.His != nil {
+					hi = b.His[j]
+				}
+				all = append(all, entry{b.Time(j) / window, hi, lo})
+			}
+		}
+	}
+	s := Sortedness{Window: window}
+	var lateness []int64
+	for _, e := range all {
+		first := int64(-1)
+		for _, o := range all {
+			if o.w < e.w && (o.hi > e.hi || o.hi == e.hi && o.lo > e.lo) && (first < 0 || o.w < first) {
+				first = o.w
+			}
+		}
+		if first >= 0 {
+			lateness = append(lateness, e.w-first)
+		}
+	}
+	s.Late = int64(len(lateness))
+	if s.Late == 0 {
+		return s
+	}
+	slices.Sort(lateness)
+	// The smallest lateness reached by half (99%) of the late IDs.
+	s.P50 = lateness[(s.Late+1)/2-1] * window
+	s.P99 = lateness[(s.Late*99+99)/100-1] * window
+	s.MaxLateness = lateness[len(lateness)-1] * window
+	return s
+}
+
+// Sort agrees with its definition on arbitrary logs of 64- and 128-bit
+// IDs, with several workers, windows and gaps, and runs (the duration)
+// shorter or longer than the last ID.
+func TestPropertySortMatchesBruteForce(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		wide := rapid.Bool().Draw(t, "wide")
+		window := rapid.Int64Range(1, 5).Draw(t, "window")
+		var logs []*record.Log
+		for w := range rapid.IntRange(1, 4).Draw(t, "workers") {
+			l := record.New(w)
+			if wide {
+				l = record.NewWide(w)
+			}
+			var tm int64
+			for range rapid.IntRange(0, 30).Draw(t, "n") {
+				tm += rapid.Int64Range(0, 4).Draw(t, "dt")
+				lo := rapid.Uint64Range(0, 20).Draw(t, "lo")
+				if wide {
+					l.Append128(rapid.Uint64Range(0, 2).Draw(t, "hi"), lo, tm)
+				} else {
+					l.Append(lo, tm)
+				}
+			}
+			logs = append(logs, l)
+		}
+		duration := rapid.Int64Range(0, 150).Draw(t, "duration")
+		if got, want := Sort(logs, window, duration), bruteSort(logs, window, duration); got != want {
+			t.Fatalf("Sort = %+v\nwant  %+v", got, want)
+		}
+	})
+}
+
+// Percentiles over many late IDs: 98 IDs late by 1 window, one by 10
+// and one by 50 make P50 1 window, P99 10 and the maximum 50.
+func TestSortPercentiles(t *testing.T) {
+	l := record.New(0)
+	l.Append(1000, 0)
+	for i := range 98 {
+		l.Append(uint64(1+i), 1)
+	}
+	l.Append(500, 10)
+	l.Append(600, 50)
+	s := Sort([]*record.Log{l}, 1, 60)
+	want := Sortedness{Window: 1, Late: 100, MaxLateness: 50, P50: 1, P99: 10}
+	if s != want {
+		t.Errorf("Sort = %+v, want %+v", s, want)
+	}
+}
+
+// Order and Order128: Last reports the previous ID, and the first ID is
+// in order whatever its value, including 0.
+func TestOrderLast(t *testing.T) {
+	var o Order
+	if _, ok := o.Last(); ok {
+		t.Error("Last ok before any ID")
+	}
+	if !o.Next(0) || o.Next(0) {
+		t.Error("0 then 0: want in order, then a repeat")
+	}
+	o.Next(7)
+	if id, ok := o.Last(); id != 7 || !ok {
+		t.Errorf("Last = %d, %v", id, ok)
+	}
+	var w Order128
+	if !w.Next(0, 0) || w.Next(0, 0) || !w.Next(0, 1) || w.Next(0, 0) || !w.Next(1, 0) {
+		t.Error("Order128 misorders (0,0) (0,0) (0,1) (0,0) (1,0)")
+	}
+	if hi, lo, ok := w.Last(); hi != 1 || lo != 0 || !ok {
+		t.Errorf("Order128.Last = %d, %d, %v", hi, lo, ok)
+	}
+}
+
+// Duplicates agrees with brute force, totals included, on logs big
+// enough to be cut into many value ranges, with duplicates planted at
+// the cuts, in sorted and unsorted blocks, of the IDs 0 and MaxUint64.
+func TestDuplicatesAtTheCuts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var logs []*record.Log
+	var ids []uint64
+	for w := range 6 {
+		l := record.New(w)
+		x := uint64(w) << 20
+		for i := range 40_000 {
+			if w%2 == 0 {
+				x += 1 + uint64(rng.IntN(3)) // sorted blocks
+			} else {
+				x = rng.Uint64N(1 << 24) // unsorted
+			}
+			l.Append(x, int64(i))
+			ids = append(ids, x)
+		}
+		logs = append(logs, l)
+	}
+	// Both sides of every cut, in a sorted block and in an unsorted one,
+	// and the extremes. The planted IDs move the cuts a little: plant
+	// again until they sit on the cuts of the whole record.
+	base := logs
+	var c, planted []uint64
+	for try := 0; ; try++ {
+		if try == 20 {
+			t.Fatal("the cuts do not settle")
+		}
+		sorted, extra := record.New(6), record.New(7)
+		planted = planted[:0]
+		for _, v := range c {
+			planted = append(planted, v-1, v)
+		}
+		for i, v := range planted {
+			sorted.Append(v, int64(i))
+		}
+		for i, v := range append(planted, 0, 0, ^uint64(0), ^uint64(0)) {
+			extra.Append(v, int64(i))
+		}
+		logs = append(base[:len(base):len(base)], sorted, extra)
+		next := cuts(blocksOf(logs), int64(len(ids)+2*len(planted)+4))
+		if slices.Equal(next, c) {
+			break
+		}
+		c = next
+	}
+	if len(c) < 4 {
+		t.Fatalf("only %d cuts", len(c))
+	}
+	got, want := Duplicates(logs), bruteDuplicates(logs)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %d groups, want %d", len(got), len(want))
+	}
+	var extraCopies int
+	for _, d := range got {
+		extraCopies += d.Extra()
+	}
+	if extraCopies < len(planted)+2 {
+		t.Fatalf("%d extra copies, want at least the %d planted at the cuts and extremes", extraCopies, len(planted)+2)
+	}
+}
+
+func blocksOf(logs []*record.Log) []*record.Block {
+	var out []*record.Block
+	for _, l := range logs {
+		out = append(out, l.Blocks()...)
+	}
+	return out
+}
+
+// Many one-ID logs: more blocks than samples, so the sampling steps
+// across block boundaries one ID at a time; the answer is still exact.
+func TestDuplicatesManyTinyLogs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	var logs []*record.Log
+	for w := range 70_000 {
+		l := record.New(w)
+		l.Append(rng.Uint64(), int64(w))
+		logs = append(logs, l)
+	}
+	twin := record.New(70_000)
+	twin.Append(logs[123].Blocks()[0].IDs[0], 80_000)
+	logs = append(logs, twin)
+	got := Duplicates(logs)
+	if len(got) != 1 || got[0].Extra() != 1 || got[0].Occurrences[0].Worker != 123 || got[0].Occurrences[1].Worker != 70_000 {
+		t.Fatalf("got %+v, want worker 70000 repeating worker 123's ID", got)
+	}
+}
+
+// One value repeated so often that several range cuts fall on it, in an
+// unsorted block, and once in a sorted block: every copy is counted.
+func TestDuplicatesHeavyRepeatAtACut(t *testing.T) {
+	const v = 100_000
+	a, b := record.New(0), record.New(1)
+	for i := uint64(1); i <= 200_000; i++ {
+		a.Append(i, int64(i))
+	}
+	for i := range 100_000 {
+		b.Append(v, int64(i))
+	}
+	got := Duplicates([]*record.Log{a, b})
+	if len(got) != 1 || got[0].ID != v || got[0].Extra() != 100_000 {
+		n := 0
+		for _, d := range got {
+			n += d.Extra()
+		}
+		t.Fatalf("%d duplicate values with %d extra copies, want %d once with 100000 extra copies", len(got), n, v)
+	}
+}
+
+// Two workers issue the same sorted IDs: every value is a duplicate,
+// in blocks that straddle the range cuts. Each is reported once, with
+// both occurrences.
+func TestDuplicatesTwinSortedLogs(t *testing.T) {
+	a, b := record.New(0), record.New(1)
+	for i := uint64(1); i <= 100_000; i++ {
+		a.Append(i*3, int64(i))
+		b.Append(i*3, int64(i))
+	}
+	got := Duplicates([]*record.Log{a, b})
+	if len(got) != 100_000 {
+		t.Fatalf("%d duplicate values, want 100000", len(got))
+	}
+	for i, d := range got {
+		if d.ID != uint64(i+1)*3 || len(d.Occurrences) != 2 {
+			t.Fatalf("duplicate %d: %+v", i, d)
+		}
+	}
+}
+
+// The checkers read GOMAXPROCS to size their pools and leave it alone.
+func TestCheckersLeaveGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	rng := rand.New(rand.NewPCG(13, 14))
+	narrow, _ := snowflakeLike(4, 20_000, rng, 10)
+	Duplicates(narrow)
+	wide := []*record.Log{record.NewWide(0), record.NewWide(1)}
+	for i := range 70_000 {
+		wide[i%2].Append128(rng.Uint64(), rng.Uint64(), int64(i))
+	}
+	Duplicates(wide)
+	Sort(narrow, 1000, 20_000_000)
+	if n := runtime.GOMAXPROCS(0); n != 3 {
+		t.Fatalf("GOMAXPROCS is %d after the checkers, want the 3 it was", n)
+	}
+}
+
+// Two different 128-bit IDs with the same 64-bit key are a hash
+// collision, not a duplicate.
+func TestWideHashCollisionIsNoDuplicate(t *testing.T) {
+	const x = 0x0123456789abcdef
+	if wideKey(0, x) != wideKey(1, x^0x9E3779B97F4A7C15) {
+		t.Fatal("the planted pair does not collide")
+	}
+	l := record.NewWide(0)
+	l.Append128(0, x, 0)
+	l.Append128(1, x^0x9E3779B97F4A7C15, 1)
+	l.Append128(2, 2, 2)
+	l.Append128(2, 2, 3)
+	got := Duplicates([]*record.Log{l})
+	if len(got) != 1 || got[0].Hi != 2 || got[0].ID != 2 || got[0].Extra() != 1 {
+		t.Fatalf("got %+v, want only (2, 2) twice", got)
+	}
+}
+
+// Sort of no logs measures nothing late.
+func TestSortNoLogs(t *testing.T) {
+	if s := Sort(nil, 10, 100); s != (Sortedness{Window: 10}) {
+		t.Errorf("Sort(nil) = %+v", s)
+	}
+}

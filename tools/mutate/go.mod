@@ -1,0 +1,3 @@
+module github.com/idsim/idsim/tools/mutate
+
+go 1.26.0

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+const sample = `package p
+
+func f(a, b int) (int, error) {
+	if a < b {
+		a++
+	}
+	if a == 0 {
+		return 0, nil
+	}
+	x := a + 1
+	return x, nil
+}
+
+func g(err error) (int, error) {
+	return 1 + 2, err
+}
+`
+
+// The mutants of a small function, each applied, in source order; a
+// return beside an error is left alone.
+func TestGenerate(t *testing.T) {
+	ms, err := generate("p.go", []byte(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range ms {
+		got = append(got, m.Desc)
+		out := string(m.apply([]byte(sample)))
+		if out == sample {
+			t.Errorf("%s:%d %s changes nothing", m.File, m.Line, m.Desc)
+		}
+		if strings.Count(out, "\n") != strings.Count(sample, "\n") {
+			t.Errorf("%s moves lines", m.Desc)
+		}
+	}
+	want := []string{
+		"negate if condition", `"<" -> "<="`, `delete "a++"`, `"++" -> "--"`,
+		`"==" -> "!="`, `0 -> 1`, `delete "return 0, nil"`, `0 -> 1`,
+		`"+" -> "-"`, `1 -> 0`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("mutants:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	neg := ms[0].apply([]byte(sample))
+	if !strings.Contains(string(neg), "if !(a < b) {") {
+		t.Errorf("negated if:\n%s", neg)
+	}
+}
