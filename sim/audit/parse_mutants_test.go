@@ -13,7 +13,7 @@ func TestParseLineEdges(t *testing.T) {
 	if _, _, err := ParseLine("1,2", 5); err == nil || !strings.Contains(err.Error(), "no column 5") {
 		t.Errorf("column 5 of a 2-column line: %v", err)
 	}
-	for _, line := range []string{` "123" `, "\t\"123\"\r", "\r123", "\v\f 123 \r\n", "123\r", "\u00a0123\u2003"} {
+	for _, line := range []string{"123\t", "123\v", ` "123" `, "\t\"123\"\r", "\r123", "\v\f 123 \r\n", "123\r", "\u00a0123\u2003"} {
 		id, kind, err := ParseLine(line, 0)
 		if err != nil || kind != Number || id.Lo != 123 || id.Hi != 0 {
 			t.Errorf("ParseLine(%q) = %v, %v, %v; want 123", line, id, kind, err)
@@ -21,5 +21,34 @@ func TestParseLineEdges(t *testing.T) {
 	}
 	if _, _, err := ParseLine(" ", 0); err != errEmpty {
 		t.Errorf("a line of one blank: %v, want the empty-line error", err)
+	}
+}
+
+// TestParseIDErrors pins the message each malformed text gets — what
+// the mutation run found untested: each says which reading failed.
+func TestParseIDErrors(t *testing.T) {
+	for _, tt := range []struct{ text, want string }{
+		{"0xZZ", "is not a 64-bit hexadecimal number"},
+		{"0x", "is not a 64-bit hexadecimal number"},
+		{"0x1ffffffffffffffff", "is not a 64-bit hexadecimal number"},
+		{"zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", "is not a UUID"},
+		{"{123e4567-e89b-12d3-a456-42661417400}", "is not a UUID"},
+		{"urn:uuid:123e4567", "is not a UUID"},
+		{"urn:uuid:", "is not a UUID"},
+		{"01ARZ3NDEKTSV4RRFFQ69G5FAU!", ""},
+		{"01ARZ3NDEKTSV4RRFFQ69G5FA!", "is not a ULID"},
+		{"81ARZ3NDEKTSV4RRFFQ69G5FAV", "is not a ULID"},
+	} {
+		_, _, err := ParseLine(tt.text, 0)
+		if err == nil || tt.want != "" && !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseLine(%q): %v, want an error saying %q", tt.text, err, tt.want)
+		}
+	}
+	if _, _, err := ParseLine("", 0); err != errEmpty {
+		t.Errorf("an empty line: %v", err)
+	}
+	// Two characters are enough for hex.
+	if id, _, err := ParseLine("0x1", 0); err != nil || id.Lo != 1 {
+		t.Errorf("0x1: %v %v", id, err)
 	}
 }
