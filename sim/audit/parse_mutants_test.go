@@ -52,3 +52,22 @@ func TestParseIDErrors(t *testing.T) {
 		t.Errorf("0x1: %v %v", id, err)
 	}
 }
+
+// TestZeroPaddedDecimals: a decimal padded with zeros past 20 digits
+// still reads as its number, up to 20 significant digits.
+func TestZeroPaddedDecimals(t *testing.T) {
+	for text, want := range map[string]uint64{
+		strings.Repeat("0", 21):            0,
+		"0" + "18446744073709551615":       18446744073709551615,
+		strings.Repeat("0", 22) + "123":    123,
+		strings.Repeat("0", 30) + "424242": 424242,
+	} {
+		id, kind, err := ParseLine(text, 0)
+		if err != nil || kind != Number || id.Lo != want {
+			t.Errorf("ParseLine(%q) = %v, %v, %v; want %d", text, id, kind, err, want)
+		}
+	}
+	if _, _, err := ParseLine("0"+"18446744073709551616", 0); err == nil {
+		t.Error("2^64 padded with a zero was accepted")
+	}
+}
