@@ -35,6 +35,8 @@ func TestParseIDErrors(t *testing.T) {
 		{"{123e4567-e89b-12d3-a456-42661417400}", "is not a UUID"},
 		{"urn:uuid:123e4567", "is not a UUID"},
 		{"urn:uuid:", "is not a UUID"},
+		{"{12}", "is not a UUID"},
+		{"xrn:uuid:123e4567-e89b-12d3-a456-426614174000", ""},
 		{"01ARZ3NDEKTSV4RRFFQ69G5FAU!", ""},
 		{"01ARZ3NDEKTSV4RRFFQ69G5FA!", "is not a ULID"},
 		{"81ARZ3NDEKTSV4RRFFQ69G5FAV", "is not a ULID"},
