@@ -89,8 +89,8 @@ func TestCheckSignal(t *testing.T) {
 				if time.Now().After(deadline) {
 					t.Fatalf("no spill files after 60 s; stderr: %s", stderr.String())
 				}
-				// Spill files are unlinked as soon as they are made; only
-				// the writability probe of --tmp, removed at once, may be
+				// Spill files never have a name (O_TMPFILE); only the
+				// writability probe of --tmp, removed at once, may be
 				// seen for an instant.
 				entries, _ := os.ReadDir(tmp)
 				for _, e := range entries {

@@ -131,19 +131,32 @@ func CheckTempDir(dir string) error {
 	return os.Remove(name)
 }
 
+// unlinkedFile makes a named temporary file in dir and unlinks it at
+// once: the open file keeps its data. Where unlinking an open file fails
+// (some systems), the file stays named and its name is returned so it
+// can be removed when closed.
+func unlinkedFile(dir string) (f *os.File, leftName string, err error) {
+	f, err = os.CreateTemp(dir, "idsim-check-*.run")
+	if err != nil {
+		return nil, "", err
+	}
+	if os.Remove(f.Name()) != nil {
+		return f, f.Name(), nil
+	}
+	return f, "", nil
+}
+
 // spill merges the runs in memory into one temporary file.
 func (d *dups) spill() error {
-	f, err := os.CreateTemp(d.opt.TempDir, "idsim-check-*.run")
+	f, left, err := anonymousFile(d.opt.TempDir)
 	if err != nil {
 		return fmt.Errorf("spilling sorted IDs: %w", err)
 	}
 	d.files = append(d.files, f)
-	d.spilled++
-	// Unlinked at once: the open file keeps its data, and nothing is left
-	// behind however the process ends.
-	if err := os.Remove(f.Name()); err != nil {
-		d.names = append(d.names, f.Name())
+	if left != "" {
+		d.names = append(d.names, left)
 	}
+	d.spilled++
 	if d.w == nil {
 		d.w = newRunWriter()
 	}
