@@ -24,6 +24,9 @@ var exempt = map[string]string{
 	// decode's --layout takes the text formats uuid and ulid besides
 	// the Snowflake layouts.
 	"cmd/idsim/decode.go": "text formats",
+	// Example programs a user runs under kind: process; they are not
+	// the harness.
+	"examples/": "user programs",
 }
 
 // exempted reports whether rel is a file, or in a directory (a key

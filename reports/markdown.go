@@ -122,6 +122,9 @@ func Markdown(r *Results) ([]byte, error) {
 	b.WriteString("\n## Findings\n")
 	for _, run := range r.Runs {
 		fmt.Fprintf(&b, "\n### %s\n\n", run.Scheme)
+		for _, n := range run.Notes {
+			fmt.Fprintf(&b, "**Note:** %s\n\n", n)
+		}
 		if run.Duplicates == 0 && (run.MonotonicViolations == 0 || !run.Ordered) && run.Errors == 0 {
 			b.WriteString("No duplicates, no errors")
 			if run.Ordered {

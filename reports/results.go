@@ -75,8 +75,12 @@ type Run struct {
 	// Config describes the scheme's settings, e.g. "layout twitter,
 	// on_clock_backward wait, max_wait 5s".
 	Config string `json:"config"`
-	Layout string `json:"layout,omitempty"`
-	Policy string `json:"policy,omitempty"`
+	// Notes are what the reader must know before trusting the figures,
+	// e.g. that a program ran on real time and its results are not
+	// reproducible from the seed.
+	Notes  []string `json:"notes,omitempty"`
+	Layout string   `json:"layout,omitempty"`
+	Policy string   `json:"policy,omitempty"`
 	// IDBits is the size of the scheme's IDs: 64 or 128.
 	IDBits int `json:"id_bits"`
 	// RandomBits is how many random bits a random scheme's IDs carry;

@@ -24,6 +24,36 @@ type WideGenerator interface {
 	TryNext128() (hi, lo uint64, wait time.Duration, err error)
 }
 
+// BatchGenerator is a WideGenerator that can answer a run of calls in
+// one exchange, such as a program behind a pipe, where one round trip per
+// call would cost more than the call. A worker with no timer due hands
+// it, at once, every call it will make before the next global event
+// (up to MaxBatch): each call's clock readings, in order. The answers
+// must be those TryNext128 would have given one call at a time; the
+// batch form only saves round trips. A batch generator never asks to
+// wait (it has no wait to return), so the calls' times are known before
+// any of them is made.
+type BatchGenerator interface {
+	WideGenerator
+	// TryBatch answers calls[i] in out[i]; len(out) == len(calls).
+	TryBatch(calls []ClockReading, out []BatchResult)
+}
+
+// MaxBatch is the most calls a worker hands a BatchGenerator at once.
+const MaxBatch = 4096
+
+// ClockReading is what a worker's clock read at the moment of one call:
+// the wall clock (Clock.Now) and the monotonic one (Clock.Monotonic).
+type ClockReading struct {
+	Unix, Mono int64
+}
+
+// BatchResult is the answer to one call of a batch: an ID, or an error.
+type BatchResult struct {
+	Hi, Lo uint64
+	Err    error
+}
+
 // Instance is a generator built for one worker: exactly one of Narrow
 // (64-bit IDs) and Wide (128-bit IDs) is set, the same one for every
 // worker of a scheme.
@@ -158,6 +188,12 @@ type Worker struct {
 
 	winEnd, winCount int64
 	stats            WorkerStats
+
+	// The batch in hand (see BatchGenerator): each call's readings, its
+	// arrival and true time, and the answers.
+	batchCalls []ClockReading
+	batchAt    [][2]int64
+	batchOut   []BatchResult
 }
 
 // Clock returns the worker's clock.
@@ -260,6 +296,10 @@ func (w *Worker) AddLoad(l Load, from, to int64, purpose string) error {
 
 // run serves arrivals up to (not including) true time until.
 func (w *Worker) run(until int64) {
+	if b, ok := w.wgen.(BatchGenerator); ok && !w.down && w.net.due >= until {
+		w.runBatches(b, until)
+		return
+	}
 	for {
 		a, src := w.arr.peek()
 		t := max(a, w.readyAt, w.pausedUntil)
@@ -317,6 +357,53 @@ func (w *Worker) run(until int64) {
 			w.issued128(hi, id, t)
 		} else {
 			w.issued(id, t)
+		}
+	}
+}
+
+// runBatches serves arrivals up to (not including) true time until
+// through a BatchGenerator, MaxBatch calls at a time, with the same
+// counters and records as run gives one call at a time.
+func (w *Worker) runBatches(b BatchGenerator, until int64) {
+	for {
+		calls, at := w.batchCalls[:0], w.batchAt[:0]
+		for len(calls) < MaxBatch {
+			a, src := w.arr.peek()
+			t := max(a, w.readyAt, w.pausedUntil)
+			if t >= until {
+				break
+			}
+			w.clk.now = t
+			calls = append(calls, ClockReading{Unix: w.clk.Now(), Mono: w.clk.Monotonic()})
+			at = append(at, [2]int64{a, t})
+			w.arr.consume(src)
+		}
+		w.batchCalls, w.batchAt = calls, at
+		if len(calls) == 0 {
+			return
+		}
+		if cap(w.batchOut) < len(calls) {
+			w.batchOut = make([]BatchResult, len(calls), MaxBatch)
+		}
+		out := w.batchOut[:len(calls)]
+		clear(out)
+		b.TryBatch(calls, out)
+		for i, r := range out {
+			a, t := at[i][0], at[i][1]
+			w.stats.Offered++
+			if lat := t - a; lat > 0 {
+				w.stats.LatencyTotal += lat
+				w.stats.LatencyMax = max(w.stats.LatencyMax, lat)
+				w.stats.DelayedCalls++
+			}
+			if r.Err != nil {
+				w.failed(t, r.Err)
+				continue
+			}
+			w.issued128(r.Hi, r.Lo, t)
+		}
+		if len(calls) < MaxBatch {
+			return
 		}
 	}
 }
@@ -425,6 +512,28 @@ func (w *Worker) finish(end int64) {
 		w.stats.Unserved++
 		w.arr.consume(src)
 	}
+}
+
+// SharedScheme is a Scheme whose generators share state the simulator
+// cannot see, such as one program serving every worker. When Shared
+// reports true, the world runs the workers one instant at a time in
+// true-time order (ties in worker order) rather than each through its
+// window on its own, so that the shared state sees the calls in the
+// order they happen and the run is reproducible; it costs parallelism.
+type SharedScheme interface {
+	Scheme
+	Shared() bool
+}
+
+// nextAttempt is the true time of the worker's next attempt or timer:
+// what run would do next.
+func (w *Worker) nextAttempt() int64 {
+	a, _ := w.arr.peek()
+	t := max(a, w.readyAt, w.pausedUntil)
+	if w.net.due < math.MaxInt64 {
+		t = min(t, max(w.net.due, w.pausedUntil))
+	}
+	return t
 }
 
 // ServiceScheme is a Scheme that needs shared services: Setup is called

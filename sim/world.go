@@ -248,6 +248,10 @@ func (w *World) runWorkers(until int64) {
 	}
 	n = min(n, len(w.workers))
 	w.senders = w.senders[:0]
+	if s, ok := w.cfg.Scheme.(SharedScheme); ok && s.Shared() {
+		w.runInterleaved(until)
+		return
+	}
 	if n <= 1 {
 		for _, wk := range w.workers {
 			wk.run(until)
@@ -283,6 +287,30 @@ func (w *World) runWorkers(until int64) {
 	wg.Wait()
 	for _, s := range w.partSenders {
 		w.senders = append(w.senders, s...)
+	}
+}
+
+// runInterleaved lets the workers serve their arrivals before true time
+// until one instant at a time, in true-time order (ties in worker
+// order), for a SharedScheme. It notes, in worker order, the workers
+// that sent messages.
+func (w *World) runInterleaved(until int64) {
+	for {
+		best, at := -1, until
+		for i, wk := range w.workers {
+			if t := wk.nextAttempt(); t < at {
+				best, at = i, t
+			}
+		}
+		if best < 0 {
+			break
+		}
+		w.workers[best].run(at + 1)
+	}
+	for _, wk := range w.workers {
+		if len(wk.net.outbox) > 0 {
+			w.senders = append(w.senders, wk)
+		}
 	}
 }
 

@@ -7,6 +7,10 @@
 // idsim sends with each request. It refuses to issue while its clock reads
 // earlier than the last millisecond it used (Maelstrom error code 11).
 //
+// It says in its init_ok that it takes its time from the clock
+// ("uses_clock": true); it knows only the plain form of the protocol, one
+// request per line (see examples/python for the batched form).
+//
 // With --buggy it issues from the earlier time again after the clock
 // steps back, with the sequence restarted: repeated IDs.
 "use strict";
@@ -30,7 +34,7 @@ readline.createInterface({ input: process.stdin, terminal: false }).on("line", (
   const body = msg.body;
   if (body.type === "init") {
     worker = BigInt(body.worker ?? Number(body.node_id.slice(1))) & 1023n;
-    return reply(msg, { type: "init_ok" });
+    return reply(msg, { type: "init_ok", uses_clock: true });
   }
   if (body.type !== "generate") {
     return reply(msg, { type: "error", code: 10, text: "unsupported: " + body.type });

@@ -11,6 +11,11 @@ millisecond it used (Maelstrom error code 11, temporarily unavailable).
 With --buggy it has the bug this example exists to show: after the clock
 steps back it issues from the earlier time again, with the sequence
 restarted, repeating IDs it already gave out.
+
+It says in its init_ok that it takes its time from the clock
+("uses_clock": true) and that it answers generate_batch ("batch": true),
+idsim's batched form: many clock readings in one request, many IDs in one
+reply. With --no-batch it takes one request per line.
 """
 import json
 import sys
@@ -29,26 +34,41 @@ def reply(msg, body):
     sys.stdout.flush()
 
 
+def issue(unix_ns):
+    """Returns (id, None) or (None, the reason it refuses)."""
+    global last_ms, seq
+    ms = unix_ns // 1_000_000 - EPOCH_MS
+    if ms < last_ms and not buggy:
+        return None, "clock moved backwards by %d ms" % (last_ms - ms)
+    if ms == last_ms:
+        seq = (seq + 1) & 4095
+        if seq == 0:
+            return None, "sequence exhausted in this millisecond"
+    else:
+        seq = 0
+    last_ms = ms
+    return (ms << 22) | (worker << 12) | seq, None
+
+
 for line in sys.stdin:
     msg = json.loads(line)
     body = msg["body"]
     if body["type"] == "init":
         worker = body.get("worker", int(body["node_id"].lstrip("n"))) & 1023
-        reply(msg, {"type": "init_ok"})
-        continue
-    if body["type"] != "generate":
-        reply(msg, {"type": "error", "code": 10, "text": "unsupported: " + body["type"]})
-        continue
-    ms = body["clock"]["unix_ns"] // 1_000_000 - EPOCH_MS
-    if ms < last_ms and not buggy:
-        reply(msg, {"type": "error", "code": 11, "text": "clock moved backwards by %d ms" % (last_ms - ms)})
-        continue
-    if ms == last_ms:
-        seq = (seq + 1) & 4095
-        if seq == 0:
-            reply(msg, {"type": "error", "code": 11, "text": "sequence exhausted in this millisecond"})
-            continue
+        reply(msg, {"type": "init_ok", "uses_clock": True, "batch": "--no-batch" not in sys.argv[1:]})
+    elif body["type"] == "generate":
+        id, refusal = issue(body["clock"]["unix_ns"])
+        if refusal:
+            reply(msg, {"type": "error", "code": 11, "text": refusal})
+        else:
+            reply(msg, {"type": "generate_ok", "id": id})
+    elif body["type"] == "generate_batch":
+        ids, errors = [], []
+        for i, unix_ns in enumerate(body["unix_ns"]):
+            id, refusal = issue(unix_ns)
+            ids.append(id)
+            if refusal:
+                errors.append({"index": i, "code": 11, "text": refusal})
+        reply(msg, {"type": "generate_batch_ok", "ids": ids, "errors": errors})
     else:
-        seq = 0
-    last_ms = ms
-    reply(msg, {"type": "generate_ok", "id": (ms << 22) | (worker << 12) | seq})
+        reply(msg, {"type": "error", "code": 10, "text": "unsupported: " + body["type"]})

@@ -23,6 +23,12 @@ type generator struct {
 	node    string
 	msgID   int64
 	initErr error
+	// From the program's init_ok: the most calls it takes in one
+	// generate_batch (0: it takes only generate), and whether it says
+	// it takes its time from the clock idsim sends.
+	batch     int
+	usesClock bool
+	noted     bool // the scheme knows how this program writes IDs
 }
 
 // startupTimeout is the least time a program has to answer init:
@@ -46,6 +52,29 @@ func (g *generator) init(env sim.Env) error {
 	if t, _ := body["type"].(string); t != "init_ok" {
 		return g.p.fail(fmt.Errorf("init: the program answered %s, want init_ok", describeBody(body)))
 	}
+	switch v := body["batch"].(type) {
+	case nil:
+	case bool:
+		if v {
+			g.batch = sim.MaxBatch
+		}
+	case json.Number:
+		n, err := strconv.ParseInt(v.String(), 10, 64)
+		if err != nil || n < 0 {
+			return g.p.fail(fmt.Errorf("init: init_ok's batch is %v; want true, false or the most calls a generate_batch may carry", v))
+		}
+		g.batch = int(min(n, sim.MaxBatch))
+	default:
+		return g.p.fail(fmt.Errorf("init: init_ok's batch is %s; want true, false or the most calls a generate_batch may carry", describeBody(map[string]any{"batch": v})))
+	}
+	switch v := body["uses_clock"].(type) {
+	case nil:
+	case bool:
+		g.usesClock = v
+	default:
+		return g.p.fail(fmt.Errorf("init: init_ok's uses_clock is %s; want true or false", describeBody(map[string]any{"uses_clock": v})))
+	}
+	g.s.noteClock(g.usesClock)
 	return nil
 }
 
@@ -77,11 +106,20 @@ func (g *generator) TryNext128() (hi, lo uint64, wait time.Duration, err error) 
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	g.s.noteFormat(f)
+	g.note(hi, lo, f, text)
+	return hi, lo, 0, nil
+}
+
+// note tells the scheme how the program writes IDs, once, and keeps the
+// text of an ID that has no compact form.
+func (g *generator) note(hi, lo uint64, f format, text string) {
+	if !g.noted {
+		g.s.noteFormat(f)
+		g.noted = true
+	}
 	if f == textFormat {
 		g.s.remember(hi, lo, text)
 	}
-	return hi, lo, 0, nil
 }
 
 func describeBody(b map[string]any) string {
@@ -131,6 +169,9 @@ var max128 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1
 // compared by its canonical text (kept as a 128-bit digest).
 func parseID(v any) (hi, lo uint64, f format, text string, err error) {
 	if n, ok := v.(json.Number); ok {
+		if lo, ok := smallDecimal(n.String()); ok {
+			return 0, lo, numberFormat, "", nil
+		}
 		if b, ok := new(big.Int).SetString(n.String(), 10); ok && b.Sign() >= 0 && b.Cmp(max128) <= 0 {
 			hi, lo = split(b)
 			return hi, lo, numberFormat, "", nil
@@ -173,6 +214,23 @@ func parseID(v any) (hi, lo uint64, f format, text string, err error) {
 		return 0, 0, 0, "", fmt.Errorf("an id idsim cannot read: %v", err)
 	}
 	return digest(string(b))
+}
+
+// smallDecimal reads a decimal of at most 19 digits, without a sign or
+// leading zeros, as the quick path of parseID.
+func smallDecimal[T ~string | ~[]byte](s T) (uint64, bool) {
+	if len(s) == 0 || len(s) > 19 || (s[0] == '0' && len(s) > 1) {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, true
 }
 
 func split(b *big.Int) (hi, lo uint64) {

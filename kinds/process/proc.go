@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -104,16 +105,35 @@ type envelope struct {
 // call sends body to the program as node and waits for the reply to
 // msgID.
 func (p *proc) call(node string, body map[string]any, msgID int64, timeout time.Duration) (map[string]any, error) {
+	msg, err := json.Marshal(envelope{Src: "c0", Dest: node, Body: body})
+	if err != nil {
+		return nil, err
+	}
+	b, err := p.exchange(append(msg, '\n'), msgID, timeout)
+	if err != nil {
+		return nil, err
+	}
+	var env envelope
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&env); err != nil || env.Body == nil {
+		return nil, p.garbage(b)
+	}
+	if err := p.checkReply(env.Body["in_reply_to"], msgID, b); err != nil {
+		return nil, err
+	}
+	return env.Body, nil
+}
+
+// exchange writes msg (one line) and returns the next line the program
+// writes, waiting at most timeout for it.
+func (p *proc) exchange(msg []byte, msgID int64, timeout time.Duration) ([]byte, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.dead != nil {
 		return nil, p.dead
 	}
-	msg, err := json.Marshal(envelope{Src: "c0", Dest: node, Body: body})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := p.stdin.Write(append(msg, '\n')); err != nil {
+	if _, err := p.stdin.Write(msg); err != nil {
 		return nil, p.fail(fmt.Errorf("writing to the program: %w", err))
 	}
 	timer := time.NewTimer(timeout)
@@ -126,19 +146,29 @@ func (p *proc) call(node string, body map[string]any, msgID int64, timeout time.
 			}
 			return nil, p.fail(fmt.Errorf("reading from the program: %w%s", l.err, p.stderr.suffix()))
 		}
-		var env envelope
-		dec := json.NewDecoder(bytes.NewReader(l.b))
-		dec.UseNumber()
-		if err := dec.Decode(&env); err != nil || env.Body == nil {
-			return nil, p.fail(fmt.Errorf("the program wrote a line that is no protocol message: %q%s", clip(l.b), p.stderr.suffix()))
-		}
-		if got, ok := env.Body["in_reply_to"].(json.Number); !ok || got.String() != fmt.Sprint(msgID) {
-			return nil, p.fail(fmt.Errorf("the program replied to msg_id %v while msg_id %d was waiting: %q%s", env.Body["in_reply_to"], msgID, clip(l.b), p.stderr.suffix()))
-		}
-		return env.Body, nil
+		return l.b, nil
 	case <-timer.C:
 		return nil, p.fail(fmt.Errorf("no reply to msg_id %d within %v%s", msgID, timeout, p.stderr.suffix()))
 	}
+}
+
+// garbage marks the program unusable for writing line b, which is no
+// protocol message.
+func (p *proc) garbage(b []byte) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.fail(fmt.Errorf("the program wrote a line that is no protocol message: %q%s", clip(b), p.stderr.suffix()))
+}
+
+// checkReply makes sure a reply's in_reply_to (a json.Number, as
+// decoded) names msgID.
+func (p *proc) checkReply(inReplyTo any, msgID int64, b []byte) error {
+	if got, ok := inReplyTo.(json.Number); ok && got.String() == strconv.FormatInt(msgID, 10) {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.fail(fmt.Errorf("the program replied to msg_id %v while msg_id %d was waiting: %q%s", inReplyTo, msgID, clip(b), p.stderr.suffix()))
 }
 
 // fail marks the program unusable, stops it, and returns err.

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/idsim/idsim/kind"
+	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/sim"
 	"github.com/idsim/idsim/spec"
 )
@@ -120,6 +121,9 @@ type Scheme struct {
 	procs  map[int]*proc // by worker; key -1 for processes: one
 	format format        // how the first ID was written
 	texts  map[[2]uint64]string
+	// Programs started that did and did not say in init_ok that they
+	// take their time from the clock idsim sends.
+	virtual, realTime int
 }
 
 // IDBits returns 128: a program's IDs are numbers, UUIDs, ULIDs or any
@@ -195,6 +199,9 @@ func (s *Scheme) NewGenerator(env sim.Env) (sim.Instance, error) {
 	s.mu.Unlock()
 	g := &generator{s: s, p: p, clock: env.Clock, node: fmt.Sprintf("n%d", env.Worker)}
 	g.initErr = g.init(env)
+	if g.initErr == nil && g.batch > 0 {
+		return sim.Instance{Wide: &batchGenerator{generator: g}}, nil
+	}
 	return sim.Instance{Wide: g}, nil
 }
 
@@ -219,6 +226,32 @@ func (s *Scheme) remember(hi, lo uint64, text string) {
 	}
 	s.texts[[2]uint64{hi, lo}] = text
 	s.mu.Unlock()
+}
+
+// noteClock records whether a program said it takes its time from the
+// clock idsim sends.
+func (s *Scheme) noteClock(uses bool) {
+	s.mu.Lock()
+	if uses {
+		s.virtual++
+	} else {
+		s.realTime++
+	}
+	s.mu.Unlock()
+}
+
+// Shared reports whether every worker talks to one program, whose state
+// must then see the calls in true-time order (see sim.SharedScheme).
+func (s *Scheme) Shared() bool { return !s.perWorker }
+
+// Measure says, for programs that did not declare in init_ok that they
+// take their time from the clock idsim sends, that they ran on real time.
+func (s *Scheme) Measure(o *kind.Outcome, run *reports.Run) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.realTime > 0 {
+		run.Notes = append(run.Notes, fmt.Sprintf("%d of %d program starts did not say (\"uses_clock\": true in init_ok) that they take their time from the clock idsim sends: they ran on real time, so clock faults did not reach them and these results are not reproducible from the seed.", s.realTime, s.realTime+s.virtual))
+	}
 }
 
 // noteFormat records how the first ID was written, for rendering IDs.

@@ -83,6 +83,11 @@ func TestExampleServicesThroughAClockStep(t *testing.T) {
 	if p, n := byLabel["python-buggy"], byLabel["node-buggy"]; p.Duplicates != n.Duplicates || p.Generated != n.Generated {
 		t.Errorf("python and node disagree: %d/%d duplicates, %d/%d generated", p.Duplicates, n.Duplicates, p.Generated, n.Generated)
 	}
+	for _, r := range res.Runs {
+		if len(r.Notes) != 0 {
+			t.Errorf("%s says it uses the clock, yet the report notes %q", r.Scheme, r.Notes)
+		}
+	}
 	again := runFile(t, file)
 	a, _ := reports.JSON(res)
 	b, _ := reports.JSON(again)
@@ -113,6 +118,9 @@ faults:
 	}
 	if r.Duplicates == 0 {
 		t.Fatal("the restarted program's counter started again, yet no duplicate was found")
+	}
+	if len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "4 of 4 program starts") || !strings.Contains(r.Notes[0], "not reproducible from the seed") {
+		t.Errorf("a program on real time (3 starts and a restart, none declaring uses_clock) is not noted as such: %q", r.Notes)
 	}
 	g := r.DuplicateGroups[0]
 	if g.OriginalWorker != 1 || g.CopyWorker != 1 || len(g.Faults) != 1 || g.Faults[0] != "restart#1" || !strings.HasPrefix(g.First.IDText, "n1-") {
