@@ -43,7 +43,10 @@ type Blocking struct {
 	stop  func()
 	reads int
 	last  int64
-	yield func(blockEvent) bool
+	// The same for the monotonic clock.
+	monoReads int
+	lastMono  int64
+	yield     func(blockEvent) bool
 }
 
 // blockEvent is what a suspended call hands the simulator: a wait, or the
@@ -65,6 +68,7 @@ func NewBlocking(clock *Clock, next func(BlockingClock) (uint64, error)) *Blocki
 func (b *Blocking) TryNext() (uint64, time.Duration, error) {
 	if b.pull == nil {
 		b.reads, b.last = 0, b.clock.Now()
+		b.monoReads, b.lastMono = 0, b.clock.Monotonic()
 		b.pull, b.stop = iter.Pull(func(yield func(blockEvent) bool) {
 			defer func() {
 				if r := recover(); r != nil && r != any(errClosed) {
@@ -95,7 +99,7 @@ func (b *Blocking) Close() {
 
 // suspend hands a wait to the simulator and returns when it resumes.
 func (b *Blocking) suspend(d time.Duration) {
-	b.reads = 0
+	b.reads, b.monoReads = 0, 0
 	if !b.yield(blockEvent{wait: max(d, 1)}) {
 		// Closed mid-call: unwind the generator's goroutine.
 		panic(errClosed)
@@ -114,17 +118,7 @@ func (c blockingClock) Now() int64 {
 	b := c.b
 	now := b.clock.Now()
 	if now == b.last {
-		b.reads++
-		spin := b.SpinReads
-		if spin == 0 {
-			spin = 64
-		}
-		if b.reads >= spin {
-			step := b.SpinStep
-			if step == 0 {
-				step = 10 * time.Microsecond
-			}
-			b.suspend(step)
+		if b.spinning(&b.reads) {
 			now = b.clock.Now()
 		}
 	} else {
@@ -134,7 +128,40 @@ func (c blockingClock) Now() int64 {
 	return now
 }
 
-func (c blockingClock) Monotonic() int64 { return c.b.clock.Monotonic() }
+// Monotonic detects spins as Now does: a library anchored on the
+// monotonic clock (bwmarrin/snowflake, through time.Since) spins on it.
+func (c blockingClock) Monotonic() int64 {
+	b := c.b
+	mono := b.clock.Monotonic()
+	if mono == b.lastMono {
+		if b.spinning(&b.monoReads) {
+			mono = b.clock.Monotonic()
+		}
+	} else {
+		b.monoReads = 0
+	}
+	b.lastMono = mono
+	return mono
+}
+
+// spinning counts one more read of an unchanged clock in *reads and,
+// after SpinReads of them, waits SpinStep and reports true.
+func (b *Blocking) spinning(reads *int) bool {
+	*reads++
+	spin := b.SpinReads
+	if spin == 0 {
+		spin = 64
+	}
+	if *reads < spin {
+		return false
+	}
+	step := b.SpinStep
+	if step == 0 {
+		step = 10 * time.Microsecond
+	}
+	b.suspend(step)
+	return true
+}
 
 func (c blockingClock) Sleep(d time.Duration) {
 	if d > 0 {

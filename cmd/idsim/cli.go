@@ -282,6 +282,11 @@ func verdict(w io.Writer, sc *scenarios.Scenario, res *reports.Results, dir stri
 		name += " (live)"
 	}
 	fmt.Fprintf(w, "%s %s; report: %s\n", name, v, dir+string(os.PathSeparator)+reports.ReportFile)
+	for _, run := range res.Runs {
+		for _, n := range run.Notes {
+			fmt.Fprintf(w, "  note: %s: %s\n", run.Scheme, n)
+		}
+	}
 	if !res.Passed {
 		for _, run := range res.Runs {
 			for _, e := range run.Expectations {

@@ -76,6 +76,8 @@ type state struct {
 	c    clock.Clock
 	s    clock.Sleeper // c as a Sleeper, or nil
 	step int64
+	// unlocked: c's methods are called without mu held (UseUnlocked).
+	unlocked bool
 }
 
 // tick advances the clock by the per-read step, mu held.
@@ -88,10 +90,15 @@ func (s *state) tick() {
 var theHooks = &hooks{
 	now: func() (int64, int32, int64) {
 		mu.Lock()
-		defer mu.Unlock()
 		s := cur
 		if s == nil {
+			mu.Unlock()
 			return realNow()
+		}
+		if s.unlocked {
+			mu.Unlock()
+		} else {
+			defer mu.Unlock()
 		}
 		wall, mono := s.c.Now(), s.c.Monotonic()
 		s.tick()
@@ -103,10 +110,15 @@ var theHooks = &hooks{
 	},
 	nano: func() int64 {
 		mu.Lock()
-		defer mu.Unlock()
 		s := cur
 		if s == nil {
+			mu.Unlock()
 			return realNano()
+		}
+		if s.unlocked {
+			mu.Unlock()
+		} else {
+			defer mu.Unlock()
 		}
 		mono := s.c.Monotonic()
 		s.tick()
@@ -120,7 +132,11 @@ var theHooks = &hooks{
 			realSleep(ns)
 			return
 		}
-		defer mu.Unlock()
+		if s.unlocked {
+			mu.Unlock()
+		} else {
+			defer mu.Unlock()
+		}
 		if ns > 0 && s.s != nil {
 			s.s.Sleep(time.Duration(ns))
 		}
@@ -154,11 +170,25 @@ var realSleep func(ns int64)
 //
 // Use panics with ErrUnavailable's message when Available is false.
 func Use(c clock.Clock, step time.Duration) (restore func()) {
+	return use(&state{c: c, step: int64(step)})
+}
+
+// UseUnlocked is Use without the lock: c's methods are called on the
+// goroutine that reads the time, with nothing held, so that they may
+// suspend it — as the clock of a sim.Blocking generator does when the
+// library sleeps or spins, handing the wait to the simulator. The caller
+// must make sure that only code meant to run on c reads the time while c
+// is installed: install it around each step of the generator (as
+// thirdparty/simkinds does) and restore it before anything else runs.
+func UseUnlocked(c clock.Clock) (restore func()) {
+	return use(&state{c: c, unlocked: true})
+}
+
+func use(s *state) (restore func()) {
 	if !Available() {
 		panic(ErrUnavailable.Error())
 	}
-	s := &state{c: c, step: int64(step)}
-	s.s, _ = c.(clock.Sleeper)
+	s.s, _ = s.c.(clock.Sleeper)
 	mu.Lock()
 	prev := cur
 	cur = s
