@@ -34,18 +34,28 @@ func (g *sleepy) next(c sim.BlockingClock) (uint64, error) {
 // spinner is written as bwmarrin/snowflake is: a 1 ms tick and a 4-bit
 // sequence; when the sequence is used up it spins on the clock until the
 // next millisecond.
+// With mono it reads the monotonic clock, as bwmarrin/snowflake does
+// through time.Since.
 type spinner struct {
 	ms, seq int64
 	worker  uint64
+	mono    bool
+}
+
+func (g *spinner) read(c sim.BlockingClock) int64 {
+	if g.mono {
+		return c.Monotonic() / 1e6
+	}
+	return c.Now() / 1e6
 }
 
 func (g *spinner) next(c sim.BlockingClock) (uint64, error) {
-	now := c.Now() / 1e6
+	now := g.read(c)
 	if now == g.ms {
 		g.seq = (g.seq + 1) & 0xf
 		if g.seq == 0 {
 			for now <= g.ms {
-				now = c.Now() / 1e6
+				now = g.read(c)
 			}
 		}
 	} else {
@@ -55,14 +65,14 @@ func (g *spinner) next(c sim.BlockingClock) (uint64, error) {
 	return uint64(now)<<12 | uint64(g.seq)<<8 | g.worker, nil
 }
 
-type blockingScheme struct{ spin bool }
+type blockingScheme struct{ spin, mono bool }
 
 func (blockingScheme) IDBits() int { return 64 }
 
 func (s blockingScheme) NewGenerator(env sim.Env) (sim.Instance, error) {
 	w := uint64(env.Identity.Node)
 	if s.spin {
-		g := &spinner{worker: w}
+		g := &spinner{worker: w, mono: s.mono}
 		return sim.Instance{Narrow: sim.NewBlocking(env.Clock, g.next)}, nil
 	}
 	g := &sleepy{worker: w}
@@ -77,15 +87,16 @@ func TestBlockingGenerators(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		spin    bool
+		mono    bool
 		ceiling float64 // IDs per second per worker
-	}{{"sleep", false, 256 / 0.01}, {"spin", true, 16 / 0.001}} {
+	}{{"sleep", false, false, 256 / 0.01}, {"spin", true, false, 16 / 0.001}, {"spin on the monotonic clock", true, true, 16 / 0.001}} {
 		t.Run(tt.name, func(t *testing.T) {
 			dups := 0
 			run := func() sim.Summary {
 				w, err := sim.New(sim.Config{
 					Seed: 3, Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano(), Duration: int64(time.Second),
 					Workers: []sim.Identity{{Node: 0}, {Node: 1}},
-					Load:    sim.Load{Rate: mustRate(t, "100000/s")}, Scheme: blockingScheme{spin: tt.spin},
+					Load:    sim.Load{Rate: mustRate(t, "100000/s")}, Scheme: blockingScheme{spin: tt.spin, mono: tt.mono},
 				})
 				if err != nil {
 					t.Fatal(err)
