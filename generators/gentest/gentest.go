@@ -104,7 +104,10 @@ func (id ID) String() string {
 	return fmt.Sprintf("%#x", id.Lo)
 }
 
-// Generator is one instance of the generator under test.
+// Generator is one instance of the generator under test. One that is
+// also an io.Closer is closed when a restart discards it and when the
+// schedule ends (however it ends); a Close that fails at a restart or at
+// the end of a schedule fails the check.
 type Generator interface {
 	Next() (ID, error)
 }
@@ -404,6 +407,13 @@ func run(t *rapid.T, f Factory, p Promises, o Options) {
 	if len(insts) == 0 {
 		t.Skip("the factory refused every worker ID drawn")
 	}
+	// Close what is still open however the schedule ends (a failure
+	// unwinds through here); the normal end checks the errors below.
+	defer func() {
+		for _, in := range insts {
+			closeGen(in, o)
+		}
+	}()
 	ops := []Op{Call, Call, Call, Burst, Advance, Advance, Step, Drift, Restart}
 	if o.Freeze && !o.NoDrift {
 		ops = append(ops, Freeze)
@@ -485,6 +495,9 @@ func run(t *rapid.T, f Factory, p Promises, o Options) {
 		case Freeze:
 			in.clk.ppm = -1e6
 		case Restart:
+			if err := closeGen(in, o); err != nil {
+				fail("step %d: closing i%d before its restart: %v", s, e.Instance, err)
+			}
 			for _, x := range insts {
 				x.clk.advance(int64(e.By))
 			}
@@ -495,6 +508,25 @@ func run(t *rapid.T, f Factory, p Promises, o Options) {
 			in.gen, in.incarnation, in.issued = g, in.incarnation+1, false
 		}
 	}
+	for i, in := range insts {
+		if err := closeGen(in, o); err != nil {
+			t.Fatalf("closing i%d at the end: %v\nafter this schedule (instance: worker ID):\n%s", i, err, describe(insts, steps))
+		}
+	}
+}
+
+// closeGen closes in's generator if it is an io.Closer and not closed
+// yet, with its clock installed under virtual time.
+func closeGen(in *instance, o Options) error {
+	c, ok := in.gen.(io.Closer)
+	in.gen = nil
+	if !ok {
+		return nil
+	}
+	if o.VirtualTime {
+		defer vtime.Use(in.clk, o.PerRead)()
+	}
+	return c.Close()
 }
 
 // on runs build with in's clock installed as the program's time when o
