@@ -126,7 +126,7 @@ func (g *batchGenerator) exchange(calls []sim.ClockReading, out []sim.BatchResul
 	for i := range out {
 		out[i] = sim.BatchResult{}
 	}
-	refused := make([]bool, 0)
+	var refused []bool
 	for _, e := range r.Body.Errors {
 		if e.Index == nil || *e.Index < 0 || *e.Index >= len(calls) {
 			fail(g.protocol(fmt.Errorf("the program's generate_batch_ok has an error without an index among its %d calls: %s", len(calls), clip(line))))
