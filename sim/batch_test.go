@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,11 +40,11 @@ func (g *counter128) TryNext128() (uint64, uint64, time.Duration, error) {
 // batched is counter128 answering batches.
 type batched struct {
 	counter128
-	batches *int
+	batches *atomic.Int64 // workers run in parallel
 }
 
 func (g *batched) TryBatch(calls []sim.ClockReading, out []sim.BatchResult) {
-	*g.batches++
+	g.batches.Add(1)
 	for i, c := range calls {
 		hi, lo, err := g.issue(c.Unix)
 		out[i] = sim.BatchResult{Hi: hi, Lo: lo, Err: err}
@@ -53,7 +54,7 @@ func (g *batched) TryBatch(calls []sim.ClockReading, out []sim.BatchResult) {
 type counterScheme struct {
 	batch   bool
 	shared  bool
-	batches *int
+	batches *atomic.Int64
 }
 
 func (counterScheme) IDBits() int    { return 128 }
@@ -103,8 +104,8 @@ func TestBatchesAnswerAsCallsOneByOne(t *testing.T) {
 		return out.String(), w.Summary()
 	}
 	plain, ps := run(counterScheme{})
-	n := 0
-	for _, s := range []counterScheme{{batch: true, batches: &n}, {shared: true}, {batch: true, shared: true, batches: new(int)}} {
+	var n atomic.Int64
+	for _, s := range []counterScheme{{batch: true, batches: &n}, {shared: true}, {batch: true, shared: true, batches: new(atomic.Int64)}} {
 		got, gs := run(s)
 		if got != plain || fmt.Sprint(gs) != fmt.Sprint(ps) {
 			t.Errorf("%+v: the run differs from calls one by one:\n%+v\n%+v", s, gs, ps)
@@ -113,7 +114,7 @@ func TestBatchesAnswerAsCallsOneByOne(t *testing.T) {
 	if ps.Errors == 0 || ps.Generated < 50_000 {
 		t.Fatalf("the step should make the generator refuse: %d errors, %d IDs", ps.Errors, ps.Generated)
 	}
-	if n == 0 || n > 20 {
-		t.Errorf("%d batches for %d calls", n, ps.Offered)
+	if b := n.Load(); b == 0 || b > 20 {
+		t.Errorf("%d batches for %d calls", b, ps.Offered)
 	}
 }
