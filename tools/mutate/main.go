@@ -32,6 +32,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -80,6 +81,9 @@ func main() {
 	verbose := flag.Bool("v", false, "print every mutant, not only survivors")
 	flag.Parse()
 	files := flag.Args()
+	if len(files) == 0 && *only != "" {
+		files = onlyFiles(*only)
+	}
 	if len(files) == 0 {
 		files = defaultScope
 	}
@@ -170,6 +174,19 @@ func main() {
 	if bad {
 		os.Exit(1)
 	}
+}
+
+// onlyFiles lists, once each and in order, the files that -only's
+// places name, so that -only alone needs no file arguments.
+func onlyFiles(only string) []string {
+	var files []string
+	for _, p := range strings.Split(only, ",") {
+		f, _, _ := strings.Cut(p, ":")
+		if f != "" && !slices.Contains(files, f) {
+			files = append(files, f)
+		}
+	}
+	return files
 }
 
 // selected reports whether m is at one of the comma-separated places in

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -52,5 +53,13 @@ func TestGenerate(t *testing.T) {
 	neg := ms[0].apply([]byte(sample))
 	if !strings.Contains(string(neg), "if !(a < b) {") {
 		t.Errorf("negated if:\n%s", neg)
+	}
+}
+
+func TestOnlyFiles(t *testing.T) {
+	got := onlyFiles("sim/audit/nodes.go:47,sim/audit/nodes.go:51,sim/check/unique.go,,x.go:3")
+	want := []string{"sim/audit/nodes.go", "sim/check/unique.go", "x.go"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("onlyFiles = %v, want %v", got, want)
 	}
 }
