@@ -41,7 +41,7 @@ func (Kind) Name() string { return "process" }
 
 // Summary says what the kind is.
 func (Kind) Summary() string {
-	return "any program, over JSON lines on stdin/stdout (Maelstrom's unique-ids protocol): command [argv...], env, dir (default: the scenario's directory), processes: per_worker (default) or one, timeout per reply (default 5s), ordered: true if the program promises increasing IDs"
+	return "any program, over JSON lines on stdin/stdout (Maelstrom's unique-ids protocol): command [argv...], env, dir (default: the scenario's directory), processes: per_worker (default) or one, timeout per reply (default 5s), ordered: true if the program promises increasing IDs; its init_ok may say uses_clock: true (it takes its time from the clock idsim sends) and batch: true (it answers generate_batch)"
 }
 
 // Keys lists the keys a process scheme takes.
