@@ -1,0 +1,73 @@
+package audit
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idsim/idsim/generators/snowflake"
+)
+
+// TestFormatText pins the text Format writes — the reference test
+// compares two reports through the same Format, so the mutation run over
+// audit.go found it untested: the kinds seen, each section with its
+// examples and how many more there were, and the workers' table.
+func TestFormatText(t *testing.T) {
+	l := snowflake.Twitter
+	r := &Report{Lines: 7, IDs: 5, Malformed: 2, Kinds: map[string]int64{"number": 3, "uuid": 1, "ulid": 1},
+		MalformedExamples: []Finding{{3, "bad"}},
+		Duplicates:        1, DuplicateExamples: []Finding{{9, "12 repeats line 4"}},
+		Regressions: 3, RegressionExamples: []Finding{{5, "back"}, {6, "back again"}, {8, "and again"}},
+		Future: 1, BeforeEpoch: 1, TimeExamples: []Finding{{2, "future"}},
+		Workers:         []Worker{{Node: 3, IDs: 4, MaxSequence: 2047, Regressions: 1, MaxBehind: 2 * time.Millisecond}, {Node: 1000, IDs: 1, MaxSequence: 4095}},
+		SequenceCeiling: 4095}
+	want := `7 lines, 5 IDs, 3 number, 1 uuid, 1 ulid
+malformed lines:       2
+  line 3: bad
+  … and 1 more
+duplicates:            1
+  line 9: 12 repeats line 4
+order violations:      none
+clock regressions:     3
+  line 5: back
+  line 6: back again
+  line 8: and again
+time out of range:     2
+  line 2: future
+  … and 1 more
+unexpected workers:    none
+workers: 2 (sequence ceiling 4095 per 1ms)
+      node          IDs   max sequence  regressions   max behind
+         3            4     2047 ( 50%)            1          2ms
+      1000            1     4095 (100%)            0           0s
+`
+	var b strings.Builder
+	r.Format(&b, &l)
+	if b.String() != want {
+		t.Errorf("Format:\n%s\nwant:\n%s", b.String(), want)
+	}
+
+	// Only the kinds seen; no workers' table without a layout or without
+	// workers; a ceiling of 0 (no sequence bits) divides by 1.
+	r = &Report{Lines: 2, IDs: 2, Kinds: map[string]int64{"ulid": 2}, UnexpectedWorkers: 1, WorkerExamples: []Finding{{1, "odd"}}, OrderViolations: 1, Workers: []Worker{{Node: 0, IDs: 2}}}
+	noSeq := snowflake.Layout{Name: "noseq", Unit: time.Second}
+	for _, tt := range []struct {
+		l    *snowflake.Layout
+		want string
+	}{
+		{nil, "2 lines, 2 IDs, 2 ulid\nmalformed lines:       none\nduplicates:            none\norder violations:      1\n  … and 1 more\nclock regressions:     none\ntime out of range:     none\nunexpected workers:    1\n  line 1: odd\n"},
+		{&noSeq, "2 lines, 2 IDs, 2 ulid\nmalformed lines:       none\nduplicates:            none\norder violations:      1\n  … and 1 more\nclock regressions:     none\ntime out of range:     none\nunexpected workers:    1\n  line 1: odd\n" +
+			"workers: 1 (sequence ceiling 0 per 1s)\n      node          IDs   max sequence  regressions   max behind\n         0            2        0 (  0%)            0           0s\n"},
+	} {
+		b.Reset()
+		r.Format(&b, tt.l)
+		if b.String() != tt.want {
+			t.Errorf("Format with layout %v:\n%s\nwant:\n%s", tt.l, b.String(), tt.want)
+		}
+	}
+	b.Reset()
+	(&Report{Kinds: map[string]int64{}}).Format(&b, &l)
+	if want := "0 lines, 0 IDs\nmalformed lines:       none\nduplicates:            none\norder violations:      none\nclock regressions:     none\ntime out of range:     none\nunexpected workers:    none\n"; b.String() != want {
+		t.Errorf("Format of an empty report:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
