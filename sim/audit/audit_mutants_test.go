@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -69,5 +71,26 @@ workers: 2 (sequence ceiling 4095 per 1ms)
 	(&Report{Kinds: map[string]int64{}}).Format(&b, &l)
 	if want := "0 lines, 0 IDs\nmalformed lines:       none\nduplicates:            none\norder violations:      none\nclock regressions:     none\ntime out of range:     none\nunexpected workers:    none\n"; b.String() != want {
 		t.Errorf("Format of an empty report:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestRunProgressAndCancel: Progress is called at every 2^20 lines, with
+// the line count, and a cancelled context stops the audit at the next
+// 2^16 lines with its error.
+func TestRunProgressAndCancel(t *testing.T) {
+	text := strings.Repeat("7\n", 1<<20+5)
+	var calls []int64
+	rep, err := Run(strings.NewReader(text), Options{Progress: func(n int64) { calls = append(calls, n) }, TempDir: t.TempDir()})
+	if err != nil || len(calls) != 1 || calls[0] != 1<<20 || rep.IDs != 1<<20+5 || rep.Duplicates != 1<<20+4 || rep.DuplicatedIDs != 1 || rep.SpillFiles != 0 {
+		t.Errorf("progress calls %v, report %+v, %v", calls, rep, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rep, err = RunContext(ctx, strings.NewReader(strings.Repeat("7\n", 1<<16+3)), Options{TempDir: t.TempDir()})
+	if !errors.Is(err, context.Canceled) || rep.IDs != 1<<16-1 {
+		t.Errorf("cancelled: %d IDs, %v; want %d and the context's error", rep.IDs, err, 1<<16-1)
+	}
+	if _, err := RunContext(ctx, strings.NewReader(strings.Repeat("7\n", 1<<16-1)), Options{TempDir: t.TempDir()}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled, fewer lines: %v; want the duplicate check to see the context's error", err)
 	}
 }
