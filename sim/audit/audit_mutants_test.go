@@ -3,6 +3,8 @@ package audit
 import (
 	"context"
 	"errors"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +94,32 @@ func TestRunProgressAndCancel(t *testing.T) {
 	}
 	if _, err := RunContext(ctx, strings.NewReader(strings.Repeat("7\n", 1<<16-1)), Options{TempDir: t.TempDir()}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled, fewer lines: %v; want the duplicate check to see the context's error", err)
+	}
+}
+
+// TestWideNodeLayout: with more than 16 node bits the workers are kept in
+// a map, not a table; they are still found, counted, checked against the
+// expected set and listed by node ID.
+func TestWideNodeLayout(t *testing.T) {
+	epoch := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := snowflake.Packed("wide", epoch, time.Millisecond, 39, 4, 16, 4) // 20 node bits
+	var lines []string
+	for i, n := range []int64{70000, 0, 70000, 3, 0, 70000} {
+		id, err := l.Encode(int64(100+i), n>>16, n&(1<<16-1), int64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, strconv.FormatUint(id, 10))
+	}
+	rep, err := Run(strings.NewReader(strings.Join(lines, "\n")), Options{Layout: &l, Ordered: true, Workers: mustNodes(t, "0-5", &l), TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Worker{{Node: 0, IDs: 2, MaxSequence: 4}, {Node: 3, IDs: 1, MaxSequence: 3}, {Node: 70000, IDs: 3, MaxSequence: 5}}
+	if !reflect.DeepEqual(rep.Workers, want) || rep.UnexpectedWorkers != 3 || rep.OrderViolations != 0 || rep.Regressions != 0 {
+		t.Errorf("workers %+v, %d unexpected, %d violations, %d regressions; want %+v, 3, 0, 0", rep.Workers, rep.UnexpectedWorkers, rep.OrderViolations, rep.Regressions, want)
+	}
+	if len(rep.WorkerExamples) != 3 || !strings.Contains(rep.WorkerExamples[0].Text, "from node 70000 (datacenter 1, worker 4464)") {
+		t.Errorf("worker examples %+v", rep.WorkerExamples)
 	}
 }
