@@ -1,0 +1,62 @@
+package audit
+
+import (
+	"io"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestUnlinkedFile: the fallback for file systems without O_TMPFILE
+// gives an open file that keeps its data and leaves no name behind.
+func TestUnlinkedFile(t *testing.T) {
+	dir := t.TempDir()
+	f, left, err := unlinkedFile(dir)
+	if err != nil || left != "" {
+		t.Fatalf("unlinkedFile: %v, left %q", err, left)
+	}
+	defer f.Close()
+	if names, _ := os.ReadDir(dir); len(names) != 0 {
+		t.Errorf("left in the directory: %v", names)
+	}
+	if _, err := f.WriteString("kept"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(f); err != nil || string(b) != "kept" {
+		t.Errorf("read back %q, %v", b, err)
+	}
+	if _, _, err := unlinkedFile(dir + "/missing"); err == nil {
+		t.Error("a file made in a missing directory")
+	}
+}
+
+// TestCheckTempDir: the probe leaves neither a file nor an open
+// descriptor behind, and a directory it cannot write in is reported.
+func TestCheckTempDir(t *testing.T) {
+	dir := t.TempDir()
+	fds := func() int {
+		es, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd")
+		}
+		return len(es)
+	}
+	before := fds()
+	for range 5 {
+		if err := CheckTempDir(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := fds(); after != before {
+		t.Errorf("%d open descriptors before the probes, %d after", before, after)
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 0 {
+		t.Errorf("left in the directory: %v", names)
+	}
+	if err := CheckTempDir(dir + "/missing"); err == nil || !strings.Contains(err.Error(), "cannot write temporary files for the duplicate check") {
+		t.Errorf("a missing directory: %v", err)
+	}
+}
