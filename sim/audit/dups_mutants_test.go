@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"context"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -58,5 +60,18 @@ func TestCheckTempDir(t *testing.T) {
 	}
 	if err := CheckTempDir(dir + "/missing"); err == nil || !strings.Contains(err.Error(), "cannot write temporary files for the duplicate check") {
 		t.Errorf("a missing directory: %v", err)
+	}
+}
+
+// TestMergeCancelled: merge checks its context before the first entry,
+// so a cancelled audit stops there with the context's error.
+func TestMergeCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	run := []entry{{ID{Lo: 1}, 1}, {ID{Lo: 2}, 2}}
+	n := 0
+	err := merge(ctx, []*cursor{{mem: run}, {mem: run}}, func(entry) error { n++; return nil })
+	if !errors.Is(err, context.Canceled) || n != 0 {
+		t.Errorf("merge with a cancelled context: %v after %d entries", err, n)
 	}
 }
