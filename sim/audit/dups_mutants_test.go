@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -73,5 +74,46 @@ func TestMergeCancelled(t *testing.T) {
 	err := merge(ctx, []*cursor{{mem: run}, {mem: run}}, func(entry) error { n++; return nil })
 	if !errors.Is(err, context.Canceled) || n != 0 {
 		t.Errorf("merge with a cancelled context: %v after %d entries", err, n)
+	}
+}
+
+// lineReader hands out one line per Read and calls hook before line at.
+type lineReader struct {
+	n, at, total int
+	hook         func()
+}
+
+func (r *lineReader) Read(p []byte) (int, error) {
+	if r.n == r.total {
+		return 0, io.EOF
+	}
+	r.n++
+	if r.n == r.at {
+		r.hook()
+	}
+	return copy(p, fmt.Sprintf("%d\n", r.n)), nil
+}
+
+// TestSpillFailure: when a sorted run cannot be written (here the
+// temporary directory is gone) the audit stops with that error, whether
+// the reader or the end of the input sees it first.
+func TestSpillFailure(t *testing.T) {
+	dir := t.TempDir() + "/spill"
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := &lineReader{at: 3, total: 5000, hook: func() { os.Remove(dir) }}
+	rep, err := Run(r, Options{ChunkIDs: 1, TempDir: dir})
+	if err == nil || !strings.HasPrefix(err.Error(), "spilling sorted IDs: ") || rep.IDs == 5000 {
+		t.Errorf("with the directory removed: %d IDs read, %v; want the spill's error before the end", rep.IDs, err)
+	}
+}
+
+// TestSpillBytes: the spill files' total size is what their entries
+// take: three one-byte varints for each of the consecutive IDs 1-8.
+func TestSpillBytes(t *testing.T) {
+	rep, err := Run(strings.NewReader("1\n2\n3\n4\n5\n6\n7\n8\n"), Options{ChunkIDs: 4, TempDir: t.TempDir()})
+	if err != nil || rep.SpillFiles != 2 || rep.SpillBytes != 24 || rep.IDs != 8 || rep.Duplicates != 0 {
+		t.Errorf("%d spill files of %d bytes, %d IDs, %d duplicates, %v; want 2 of 24, 8, 0", rep.SpillFiles, rep.SpillBytes, rep.IDs, rep.Duplicates, err)
 	}
 }
