@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -115,5 +116,30 @@ func TestSpillBytes(t *testing.T) {
 	rep, err := Run(strings.NewReader("1\n2\n3\n4\n5\n6\n7\n8\n"), Options{ChunkIDs: 4, TempDir: t.TempDir()})
 	if err != nil || rep.SpillFiles != 2 || rep.SpillBytes != 24 || rep.IDs != 8 || rep.Duplicates != 0 {
 		t.Errorf("%d spill files of %d bytes, %d IDs, %d duplicates, %v; want 2 of 24, 8, 0", rep.SpillFiles, rep.SpillBytes, rep.IDs, rep.Duplicates, err)
+	}
+}
+
+// TestRadixSortOneBit sorts entries that differ in a single bit of a
+// single byte, for every byte of both halves: the byte's pass must not
+// be skipped, whichever bit it is.
+func TestRadixSortOneBit(t *testing.T) {
+	for b := range 16 {
+		for _, bit := range []uint{0, 7} {
+			v := uint64(1) << (8*uint(b%8) + bit)
+			one := ID{Lo: v}
+			if b >= 8 {
+				one = ID{Hi: v}
+			}
+			es := []entry{{one, 1}, {ID{}, 2}, {one, 3}, {ID{}, 4}}
+			want := []entry{{ID{}, 2}, {ID{}, 4}, {one, 1}, {one, 3}}
+			got, _ := radixSort(es, make([]entry, len(es)))
+			if !slices.Equal(got, want) {
+				t.Errorf("byte %d bit %d: %v, want %v", b, bit, got, want)
+			}
+			es = []entry{{one, 1}, {ID{}, 2}}
+			if got, _ := radixSort(es, make([]entry, 2)); !slices.Equal(got, []entry{{ID{}, 2}, {one, 1}}) {
+				t.Errorf("two entries, byte %d bit %d: %v", b, bit, got)
+			}
+		}
 	}
 }
