@@ -3,10 +3,12 @@ package audit
 import (
 	"context"
 	"errors"
+	"io"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/idsim/idsim/generators/snowflake"
@@ -121,5 +123,34 @@ func TestWideNodeLayout(t *testing.T) {
 	}
 	if len(rep.WorkerExamples) != 3 || !strings.Contains(rep.WorkerExamples[0].Text, "from node 70000 (datacenter 1, worker 4464)") {
 		t.Errorf("worker examples %+v", rep.WorkerExamples)
+	}
+}
+
+// TestRunReadErrors: a line longer than the 1 MiB buffer and a failing
+// reader both stop the audit, naming the line.
+func TestRunReadErrors(t *testing.T) {
+	long := "1\n2\n" + strings.Repeat("9", 1<<20) + "\n3\n"
+	if _, err := Run(strings.NewReader(long), Options{TempDir: t.TempDir()}); err == nil || err.Error() != "line 3: longer than 1048576 bytes" {
+		t.Errorf("a line of 1 MiB: %v", err)
+	}
+	ok := strings.Repeat("5", 1<<20-1) // with its newline, exactly the buffer
+	if rep, err := Run(strings.NewReader("1\n"+ok+"\n"), Options{TempDir: t.TempDir()}); err != nil || rep.Malformed != 1 || rep.IDs != 1 {
+		t.Errorf("a line that just fits: %+v, %v", rep, err)
+	}
+	boom := errors.New("boom")
+	r := io.MultiReader(strings.NewReader("1\n2\n"), iotest.ErrReader(boom))
+	if _, err := Run(r, Options{TempDir: t.TempDir()}); !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "line 3: ") {
+		t.Errorf("a failing reader: %v", err)
+	}
+}
+
+// TestChunkDefault: ChunkIDs 0 or below means 16 Mi, so a small file
+// spills nothing.
+func TestChunkDefault(t *testing.T) {
+	for _, c := range []int{0, -1} {
+		rep, err := Run(strings.NewReader("1\n2\n1\n"), Options{ChunkIDs: c, TempDir: t.TempDir()})
+		if err != nil || rep.SpillFiles != 0 || rep.Duplicates != 1 {
+			t.Errorf("ChunkIDs %d: %d spill files, %d duplicates, %v", c, rep.SpillFiles, rep.Duplicates, err)
+		}
 	}
 }
