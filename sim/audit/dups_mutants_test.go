@@ -143,3 +143,14 @@ func TestRadixSortOneBit(t *testing.T) {
 		}
 	}
 }
+
+// TestSpillInWholePieces: runs are sorted in whole pieces, and the runs
+// in memory are spilled once they reach ChunkIDs: with pieces of 2 and
+// chunks of 3, six IDs make one spill file of four entries and leave a
+// run of two in memory.
+func TestSpillInWholePieces(t *testing.T) {
+	rep, err := Run(strings.NewReader("1\n2\n3\n4\n5\n6\n"), Options{ChunkIDs: 3, pieceIDs: 2, TempDir: t.TempDir()})
+	if err != nil || rep.SpillFiles != 1 || rep.SpillBytes != 12 || rep.IDs != 6 || rep.Duplicates != 0 {
+		t.Errorf("%d spill files of %d bytes, %d IDs, %d duplicates, %v; want 1 of 12, 6, 0", rep.SpillFiles, rep.SpillBytes, rep.IDs, rep.Duplicates, err)
+	}
+}
