@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -152,5 +153,28 @@ func TestSpillInWholePieces(t *testing.T) {
 	rep, err := Run(strings.NewReader("1\n2\n3\n4\n5\n6\n"), Options{ChunkIDs: 3, pieceIDs: 2, TempDir: t.TempDir()})
 	if err != nil || rep.SpillFiles != 1 || rep.SpillBytes != 12 || rep.IDs != 6 || rep.Duplicates != 0 {
 		t.Errorf("%d spill files of %d bytes, %d IDs, %d duplicates, %v; want 1 of 12, 6, 0", rep.SpillFiles, rep.SpillBytes, rep.IDs, rep.Duplicates, err)
+	}
+}
+
+// TestSpillFailureAtEnd: the spill made for the last piece, sent when
+// the input ends, fails; the audit returns that error, which is the
+// missing directory's.
+func TestSpillFailureAtEnd(t *testing.T) {
+	dir := t.TempDir() + "/spill"
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := &lineReader{at: 1, total: 4, hook: func() { os.Remove(dir) }}
+	rep, err := Run(r, Options{ChunkIDs: 4, pieceIDs: 3, TempDir: dir})
+	if !errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(err.Error(), "spilling sorted IDs: ") || rep.IDs != 4 {
+		t.Errorf("%d IDs read, %v; want all 4 and the missing directory's error", rep.IDs, err)
+	}
+	// And the same when the reader meets it.
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r = &lineReader{at: 3, total: 5000, hook: func() { os.Remove(dir) }}
+	if _, err := Run(r, Options{ChunkIDs: 1, TempDir: dir}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("spilling every ID: %v, want the missing directory's error", err)
 	}
 }
