@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestUnlinkedFile: the fallback for file systems without O_TMPFILE
@@ -176,5 +177,23 @@ func TestSpillFailureAtEnd(t *testing.T) {
 	r = &lineReader{at: 3, total: 5000, hook: func() { os.Remove(dir) }}
 	if _, err := Run(r, Options{ChunkIDs: 1, TempDir: dir}); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("spilling every ID: %v, want the missing directory's error", err)
+	}
+}
+
+// TestCloseWaitsForSorter: close, as when an audit stops early, waits
+// for the sorter to end and takes its result, so no goroutine is left
+// working after RunContext returns.
+func TestCloseWaitsForSorter(t *testing.T) {
+	d := newDups(context.Background(), Options{ChunkIDs: 2, pieceIDs: 1, TempDir: t.TempDir()})
+	for i := range 5 {
+		if err := d.add(entry{ID{Lo: uint64(i)}, int64(i + 1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.close()
+	select {
+	case err := <-d.done:
+		t.Errorf("the sorter ended after close returned (%v)", err)
+	case <-time.After(50 * time.Millisecond):
 	}
 }
