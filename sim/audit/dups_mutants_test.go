@@ -197,3 +197,19 @@ func TestCloseWaitsForSorter(t *testing.T) {
 	case <-time.After(50 * time.Millisecond):
 	}
 }
+
+// TestMergeCancelledMidway: a context cancelled during a merge stops it
+// within 2^16 entries, with the context's error.
+func TestMergeCancelledMidway(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	run := make([]entry, 100_000)
+	for i := range run {
+		run[i] = entry{ID{Lo: uint64(i)}, int64(i + 1)}
+	}
+	n := 0
+	err := merge(ctx, []*cursor{{mem: run}}, func(entry) error { n++; cancel(); return nil })
+	if !errors.Is(err, context.Canceled) || n > 1<<16 {
+		t.Errorf("cancelled at the first entry: %v after %d entries, want the context's error within 65536", err, n)
+	}
+}
