@@ -213,3 +213,31 @@ func TestMergeCancelledMidway(t *testing.T) {
 		t.Errorf("cancelled at the first entry: %v after %d entries, want the context's error within 65536", err, n)
 	}
 }
+
+// TestCorruptRunFile: a run file that does not decode (a varint too long
+// or cut short, in any of an entry's three fields) is an error, at the
+// start of a merge and in its middle, never a shorter run.
+func TestCorruptRunFile(t *testing.T) {
+	long := strings.Repeat("\xff", 11)
+	for _, body := range []string{long, "\x80", "\x00" + long, "\x00", "\x00\x01" + long, "\x00\x01", "\x00\x01\x80"} {
+		for _, lead := range []string{"", "\x00\x01\x02"} { // a good entry (ID 1, line 1) first, or not
+			f, err := os.CreateTemp(t.TempDir(), "run")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.WriteString(lead + body); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				t.Fatal(err)
+			}
+			var got []entry
+			err = merge(context.Background(), []*cursor{{r: newRunReader(f, int64(len(lead+body)))}, {mem: []entry{{ID{Lo: 5}, 9}}}},
+				func(e entry) error { got = append(got, e); return nil })
+			if !errors.Is(err, errCorrupt) {
+				t.Errorf("%q: %v after %v, want the corrupt-file error", lead+body, err, got)
+			}
+			f.Close()
+		}
+	}
+}
