@@ -148,9 +148,7 @@ func main() {
 				}
 				r := run(ctx, absRoot, tmp, i, all[i], *timeout)
 				if r.outcome == survived {
-					if why, ok := eq[eqKey(r.m)]; ok {
-						r.outcome, r.reason = equivalent, why
-					} else if why, ok := eq[r.m.File+"\tfunc "+r.m.Func+"\t*"]; ok {
+					if why, ok := equivalentReason(eq, r.m); ok {
 						r.outcome, r.reason = equivalent, why
 					}
 				}
@@ -330,11 +328,29 @@ func eqKey(m mutant) string {
 	return m.File + "\t" + m.Code + "\t" + m.Desc
 }
 
+// equivalentReason finds m in the list of equivalent mutants: by the
+// source line qualified with its function ("func NAME: line", for a line
+// such as "return err" that several functions hold), by the source line
+// alone, or as one of every mutant of its function.
+func equivalentReason(eq map[string]string, m mutant) (string, bool) {
+	for _, k := range []string{
+		m.File + "\tfunc " + m.Func + ": " + m.Code + "\t" + m.Desc,
+		eqKey(m),
+		m.File + "\tfunc " + m.Func + "\t*",
+	} {
+		if why, ok := eq[k]; ok {
+			return why, true
+		}
+	}
+	return "", false
+}
+
 // readEquivalents reads the list of equivalent mutants: blocks of three
 // tab-separated fields (file, source line with its spaces collapsed,
 // mutation) followed by a line "because REASON". The fields "func NAME"
 // and "*" stand for every mutant of the function NAME (Type.Method for
-// a method). Lines starting with # are comments.
+// a method); a source line written "func NAME: LINE" is that line in
+// NAME only. Lines starting with # are comments.
 func readEquivalents(path string) (map[string]string, error) {
 	eq := map[string]string{}
 	f, err := os.Open(path)

@@ -63,3 +63,25 @@ func TestOnlyFiles(t *testing.T) {
 		t.Errorf("onlyFiles = %v, want %v", got, want)
 	}
 }
+
+func TestEquivalentReason(t *testing.T) {
+	eq := map[string]string{
+		"a.go\tfunc f: return err\tdelete \"return err\"": "in f",
+		"a.go\tx++\t\"++\" -> \"--\"":                     "anywhere",
+		"a.go\tfunc T.g\t*":                               "all of T.g",
+	}
+	for _, tt := range []struct {
+		m    mutant
+		want string
+	}{
+		{mutant{File: "a.go", Func: "f", Code: "return err", Desc: `delete "return err"`}, "in f"},
+		{mutant{File: "a.go", Func: "h", Code: "return err", Desc: `delete "return err"`}, ""},
+		{mutant{File: "a.go", Func: "h", Code: "x++", Desc: `"++" -> "--"`}, "anywhere"},
+		{mutant{File: "a.go", Func: "T.g", Code: "y := 1", Desc: "1 -> 0"}, "all of T.g"},
+		{mutant{File: "b.go", Func: "f", Code: "return err", Desc: `delete "return err"`}, ""},
+	} {
+		if why, ok := equivalentReason(eq, tt.m); why != tt.want || ok != (tt.want != "") {
+			t.Errorf("%+v: %q %v, want %q", tt.m, why, ok, tt.want)
+		}
+	}
+}
