@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -239,5 +240,23 @@ func TestCorruptRunFile(t *testing.T) {
 			}
 			f.Close()
 		}
+	}
+}
+
+// TestSpillRunsOverTheWriteBuffer spills runs several times the run
+// writer's 1 MiB buffer, so that each is written in many flushes, and
+// checks every duplicate and example against brute force. Every ID
+// occurs twice, so that an entry lost at a flush changes the count.
+func TestSpillRunsOverTheWriteBuffer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	ids := make([]uint64, 0, 600_000)
+	for range 300_000 {
+		id := rng.Uint64()
+		ids = append(ids, id, id)
+	}
+	rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	rep := checkDups(t, "runs over 1 MiB", ids, Options{ChunkIDs: 200_000, pieceIDs: 50_000})
+	if rep.SpillFiles < 2 || rep.SpillBytes < 3<<20*int64(rep.SpillFiles)/2 || rep.Duplicates != 300_000 {
+		t.Errorf("%d spill files of %d bytes in all, %d duplicates: want runs well over 1 MiB each and 300000", rep.SpillFiles, rep.SpillBytes, rep.Duplicates)
 	}
 }
