@@ -185,9 +185,10 @@ func bruteWide(logs []*record.Log) []Duplicate {
 	seen := map[[2]uint64][]Occurrence{}
 	for _, l := range logs {
 		for _, b := range l.Blocks() {
-			for j := range b.IDs {
-				id := [2]uint64{b.His[j], b.IDs[j]}
-				seen[id] = append(seen[id], Occurrence{Worker: l.Worker, Index: b.Start + int64(j), Time: b.Time(j)})
+			his, los, times := b.AppendHis(nil), b.AppendIDs(nil), b.AppendTimes(nil)
+			for j := range los {
+				id := [2]uint64{his[j], los[j]}
+				seen[id] = append(seen[id], Occurrence{Worker: l.Worker, Index: b.Start + int64(j), Time: times[j]})
 			}
 		}
 	}
@@ -283,5 +284,26 @@ func TestSortWide(t *testing.T) {
 	l.Append128(5, 9, 4e6) // below (6, 0), issued 2 ms before
 	if s := Sort([]*record.Log{l}, 1e6, 5e6); s.Late != 1 || s.MaxLateness != 2e6 {
 		t.Errorf("%+v", s)
+	}
+}
+
+// Groups of value ranges of every size, from one range to more ranges
+// than there are: the same duplicates, every occurrence, as brute force.
+// Planted duplicates land at group boundaries as anywhere else, and
+// some blocks are unsorted.
+func TestDuplicatesAcrossGroups(t *testing.T) {
+	defer func(g int) { groupRanges = g }(groupRanges)
+	rng := rand.New(rand.NewPCG(11, 12))
+	logs, planted := snowflakeLike(16, 40_000, rng, 300)
+	want := bruteDuplicates(logs)
+	if len(want) < len(planted)/2 {
+		t.Fatalf("brute force finds %d duplicates for %d planted", len(want), len(planted))
+	}
+	for _, g := range []int{1, 2, 3, 7, 64, 1 << 20} {
+		groupRanges = g
+		got := Duplicates(logs)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("groups of %d ranges: %d duplicates, brute force %d", g, len(got), len(want))
+		}
 	}
 }

@@ -25,12 +25,13 @@ func bruteSort(logs []*record.Log, window, duration int64) Sortedness {
 	var all []entry
 	for _, l := range logs {
 		for _, b := range l.Blocks() {
-			for j, lo := range b.IDs {
+			his, times := b.AppendHis(nil), b.AppendTimes(nil)
+			for j, lo := range b.AppendIDs(nil) {
 				var hi uint64
-				if b.His != nil {
-					hi = b.His[j]
+				if his != nil {
+					hi = his[j]
 				}
-				all = append(all, entry{b.Time(j) / window, hi, lo})
+				all = append(all, entry{times[j] / window, hi, lo})
 			}
 		}
 	}
@@ -214,7 +215,7 @@ func TestDuplicatesManyTinyLogs(t *testing.T) {
 		logs = append(logs, l)
 	}
 	twin := record.New(70_000)
-	twin.Append(logs[123].Blocks()[0].IDs[0], 80_000)
+	twin.Append(logs[123].Blocks()[0].AppendIDs(nil)[0], 80_000)
 	logs = append(logs, twin)
 	got := Duplicates(logs)
 	if len(got) != 1 || got[0].Extra() != 1 || got[0].Occurrences[0].Worker != 123 || got[0].Occurrences[1].Worker != 70_000 {

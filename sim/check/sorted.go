@@ -34,8 +34,8 @@ func Sort(logs []*record.Log, window, duration int64) Sortedness {
 	// windows to the last ID.
 	for _, l := range logs {
 		for _, b := range l.Blocks() {
-			if n := len(b.Offs); n > 0 {
-				duration = max(duration, b.Base+int64(b.Offs[n-1]))
+			if b.Len() > 0 {
+				duration = max(duration, b.Last)
 			}
 		}
 	}
@@ -45,20 +45,18 @@ func Sort(logs []*record.Log, window, duration int64) Sortedness {
 	maxes := make([]*windowMax, len(parts))
 	each(len(parts), func(p int) {
 		m := newWindowMax(nw)
+		var d decoded
 		for _, l := range parts[p] {
 			for _, b := range l.Blocks() {
+				d.read(b)
 				// Times within a block do not decrease: step through the
 				// windows instead of dividing for each ID.
 				w, end := windowOf(b.Base, window)
-				for j, lo := range b.IDs {
-					for t := b.Base + int64(b.Offs[j]); t >= end; end += window {
+				for j, lo := range d.ids {
+					for t := d.times[j]; t >= end; end += window {
 						w++
 					}
-					var hi uint64
-					if b.His != nil {
-						hi = b.His[j]
-					}
-					m.add(w, hi, lo)
+					m.add(w, d.hi(j), lo)
 				}
 			}
 		}
@@ -83,20 +81,19 @@ func Sort(logs []*record.Log, window, duration int64) Sortedness {
 	hists := make([]map[int64]int64, len(parts))
 	each(len(parts), func(p int) {
 		hist := map[int64]int64{}
+		var d decoded
 		for _, l := range parts[p] {
 			for _, b := range l.Blocks() {
+				d.read(b)
 				w, end := windowOf(b.Base, window)
-				for j, lo := range b.IDs {
-					for t := b.Base + int64(b.Offs[j]); t >= end; end += window {
+				for j, lo := range d.ids {
+					for t := d.times[j]; t >= end; end += window {
 						w++
 					}
 					if w == 0 || !m.seen[w-1] {
 						continue
 					}
-					var hi uint64
-					if b.His != nil {
-						hi = b.His[j]
-					}
+					hi := d.hi(j)
 					if hi > m.hi[w-1] || hi == m.hi[w-1] && lo >= m.lo[w-1] {
 						continue
 					}
@@ -136,6 +133,27 @@ func Sort(logs []*record.Log, window, duration int64) Sortedness {
 	}
 	s.MaxLateness = keys[len(keys)-1] * window
 	return s
+}
+
+// decoded is one block read back, in buffers reused from block to block.
+type decoded struct {
+	ids, his []uint64
+	times    []int64
+}
+
+// read decodes block b.
+func (d *decoded) read(b *record.Block) {
+	d.ids = b.AppendIDs(d.ids[:0])
+	d.his = b.AppendHis(d.his[:0])
+	d.times = b.AppendTimes(d.times[:0])
+}
+
+// hi is the high half of ID j (0 in a 64-bit log).
+func (d *decoded) hi(j int) uint64 {
+	if len(d.his) == 0 {
+		return 0
+	}
+	return d.his[j]
 }
 
 // windowOf returns the window holding true time t and where it ends.

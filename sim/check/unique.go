@@ -13,7 +13,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -47,14 +46,16 @@ func (d Duplicate) Extra() int { return len(d.Occurrences) - 1 }
 //
 // It finds duplicate values without a second copy of the record. The ID
 // space is cut into value ranges of about 32Ki IDs each, with boundaries
-// from a sample. A range is read from the blocks that can hold it — found
-// by binary search in blocks whose IDs strictly increase, which is nearly
-// every block of a time-ordered scheme — into a hash set small enough to
-// stay in a core's cache. IDs of unsorted blocks are distributed to
-// their ranges in one pass beforehand, costing 8 bytes per unsorted ID
-// while the check runs. Ranges are processed in parallel; the result does
-// not depend on how many. A second pass collects the occurrences of the
-// duplicate values only.
+// from a sample, and consecutive ranges are grouped 64 at a time. A group
+// is decoded from the blocks that can hold it — from a restart point in
+// blocks whose IDs strictly increase, which is nearly every block of a
+// time-ordered scheme — into a buffer of about 16 MiB per CPU, and each
+// of its ranges goes through a hash set small enough to stay in a core's
+// cache. IDs of unsorted blocks are distributed to their ranges in one
+// pass beforehand, costing 8 bytes per unsorted ID while the check runs.
+// Groups are processed in parallel; the result does not depend on how
+// many. A second pass collects the occurrences of the duplicate values
+// only.
 //
 // 128-bit IDs are checked by a 64-bit hash of each ID, distributed over
 // ranges of the hash (8 bytes per ID while the check runs); candidates
@@ -71,10 +72,10 @@ func Duplicates(logs []*record.Log) []Duplicate {
 	var n int64
 	for li, l := range logs {
 		for _, b := range l.Blocks() {
-			if len(b.IDs) > 0 {
+			if b.Len() > 0 {
 				blocks = append(blocks, b)
 				owner = append(owner, li)
-				n += int64(len(b.IDs))
+				n += int64(b.Len())
 			}
 		}
 	}
@@ -109,11 +110,17 @@ func cuts(blocks []*record.Block, n int64) []uint64 {
 	jitter := rand.New(rand.NewPCG(0x1d5, 0x5a3))
 	sample := make([]uint64, 0, 2*parts*samplePerRange+int64(len(blocks)))
 	k := jitter.Int64N(step)
+	var ids []uint64
 	for _, b := range blocks {
-		for ; k < int64(len(b.IDs)); k += 1 + jitter.Int64N(2*step) {
-			sample = append(sample, b.IDs[k])
+		if k >= int64(b.Len()) {
+			k -= int64(b.Len())
+			continue
 		}
-		k -= int64(len(b.IDs))
+		ids = b.AppendIDs(ids[:0])
+		for ; k < int64(len(ids)); k += 1 + jitter.Int64N(2*step) {
+			sample = append(sample, ids[k])
+		}
+		k -= int64(len(ids))
 	}
 	slices.Sort(sample)
 	var out []uint64
@@ -126,11 +133,9 @@ func cuts(blocks []*record.Block, n int64) []uint64 {
 	return out
 }
 
-// span is the part of a sorted block that falls in one value range.
-type span struct {
-	block  int32
-	lo, hi int32 // IDs[lo:hi]
-}
+// groupRanges is how many consecutive value ranges are decoded together
+// (a variable so that tests can make groups small).
+var groupRanges = 64
 
 // duplicateValues returns, in ascending order, every value that occurs
 // more than once.
@@ -153,74 +158,96 @@ func duplicateValues(blocks []*record.Block, cut []uint64) []uint64 {
 		}
 		return lo, hi
 	}
-	// Sorted blocks: the spans each range takes from them. Unsorted blocks:
+	// Sorted blocks: the groups of ranges they reach. Unsorted blocks:
 	// their IDs, distributed by range.
-	spans := make([][]span, nr)
+	ng := (nr + groupRanges - 1) / groupRanges
+	groups := make([][]int32, ng)
 	loose := make([][]uint64, nr)
+	var ids []uint64
 	for bi, b := range blocks {
 		first, last := rangeOf(b.Min), rangeOf(b.Max)
 		if !b.Sorted {
+			ids = b.AppendIDs(ids[:0])
 			if first == last {
-				loose[first] = append(loose[first], b.IDs...)
+				loose[first] = append(loose[first], ids...)
 				continue
 			}
-			for _, id := range b.IDs {
+			for _, id := range ids {
 				r := rangeOf(id)
 				loose[r] = append(loose[r], id)
 			}
 			continue
 		}
-		from := 0
-		for r := first; r <= last; r++ {
-			_, hi := bounds(r)
-			to := len(b.IDs)
-			if r < last {
-				to = from + sort.Search(len(b.IDs)-from, func(i int) bool { return b.IDs[from+i] > hi })
-			}
-			if to > from {
-				spans[r] = append(spans[r], span{int32(bi), int32(from), int32(to)})
-			}
-			from = to
+		for g := first / groupRanges; g <= last/groupRanges; g++ {
+			groups[g] = append(groups[g], int32(bi))
 		}
 	}
 
 	found := make([][]uint64, nr)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), nr) {
+	for range min(runtime.GOMAXPROCS(0), ng) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var set idSet
+			var buf []uint64
+			var seg []int // seg[2i], seg[2i+1]: where segment i is in buf, then how far it is used
 			for {
-				r := int(next.Add(1) - 1)
-				if r >= nr {
+				g := int(next.Add(1) - 1)
+				if g >= ng {
 					return
 				}
-				n := len(loose[r])
-				for _, s := range spans[r] {
-					n += int(s.hi - s.lo)
-				}
-				if n < 2 {
-					continue
-				}
-				set.reset(n)
-				var dups []uint64
-				for _, id := range loose[r] {
-					if !set.add(id) {
-						dups = append(dups, id)
+				r0, r1 := g*groupRanges, min((g+1)*groupRanges, nr)
+				lo, _ := bounds(r0)
+				_, hi := bounds(r1 - 1)
+				// Decode the group's sorted segments, each ascending.
+				buf, seg = buf[:0], seg[:0]
+				for _, bi := range groups[g] {
+					from := len(buf)
+					buf = blocks[bi].AppendRange(buf, lo, hi)
+					if len(buf) > from {
+						seg = append(seg, from, len(buf))
 					}
 				}
-				for _, s := range spans[r] {
-					for _, id := range blocks[s.block].IDs[s.lo:s.hi] {
+				cursor := make([]int, len(seg)/2)
+				for i := range cursor {
+					cursor[i] = seg[2*i]
+				}
+				ends := make([]int, len(cursor))
+				for r := r0; r < r1; r++ {
+					_, rhi := bounds(r)
+					n := len(loose[r])
+					for i, c := range cursor {
+						e := c
+						for end := seg[2*i+1]; e < end && buf[e] <= rhi; e++ {
+						}
+						ends[i] = e
+						n += e - c
+					}
+					if n < 2 {
+						copy(cursor, ends)
+						continue
+					}
+					set.reset(n)
+					var dups []uint64
+					for _, id := range loose[r] {
 						if !set.add(id) {
 							dups = append(dups, id)
 						}
 					}
-				}
-				if len(dups) > 0 {
-					slices.Sort(dups)
-					found[r] = slices.Compact(dups)
+					for i, c := range cursor {
+						for _, id := range buf[c:ends[i]] {
+							if !set.add(id) {
+								dups = append(dups, id)
+							}
+						}
+					}
+					copy(cursor, ends)
+					if len(dups) > 0 {
+						slices.Sort(dups)
+						found[r] = slices.Compact(dups)
+					}
 				}
 			}
 		}()
@@ -289,6 +316,8 @@ func occurrences(logs []*record.Log, blocks []*record.Block, owner []int, values
 		index[v] = i
 		dups[i].ID = v
 	}
+	var ids []uint64
+	var times []int64
 	for bi, b := range blocks {
 		// Skip blocks whose bounds hold none of the values.
 		j, _ := slices.BinarySearch(values, b.Min)
@@ -296,12 +325,17 @@ func occurrences(logs []*record.Log, blocks []*record.Block, owner []int, values
 			continue
 		}
 		worker := logs[owner[bi]].Worker
-		for k, id := range b.IDs {
+		ids = b.AppendIDs(ids[:0])
+		times = times[:0]
+		for k, id := range ids {
 			if i, ok := index[id]; ok {
+				if len(times) == 0 {
+					times = b.AppendTimes(times)
+				}
 				dups[i].Occurrences = append(dups[i].Occurrences, Occurrence{
 					Worker: worker,
 					Index:  b.Start + int64(k),
-					Time:   b.Time(k),
+					Time:   times[k],
 				})
 			}
 		}
@@ -335,10 +369,13 @@ func wideDuplicates(logs []*record.Log) []Duplicate {
 	bitsN := bits.Len64(uint64(max(1, n/partSize)))
 	shift := uint(64 - bitsN)
 	parts := make([][]uint64, 1<<bitsN)
+	var los, his []uint64
+	var times []int64
 	for _, l := range logs {
 		for _, b := range l.Blocks() {
-			for j, lo := range b.IDs {
-				k := wideKey(b.His[j], lo)
+			los, his = b.AppendIDs(los[:0]), b.AppendHis(his[:0])
+			for j, lo := range los {
+				k := wideKey(his[j], lo)
 				p := k >> shift
 				if bitsN == 0 {
 					p = 0
@@ -390,11 +427,16 @@ func wideDuplicates(logs []*record.Log) []Duplicate {
 	byID := map[[2]uint64][]Occurrence{}
 	for _, l := range logs {
 		for _, b := range l.Blocks() {
-			for j, lo := range b.IDs {
-				hi := b.His[j]
+			los, his = b.AppendIDs(los[:0]), b.AppendHis(his[:0])
+			times = times[:0]
+			for j, lo := range los {
+				hi := his[j]
 				if candidates[wideKey(hi, lo)] {
+					if len(times) == 0 {
+						times = b.AppendTimes(times)
+					}
 					id := [2]uint64{hi, lo}
-					byID[id] = append(byID[id], Occurrence{Worker: l.Worker, Index: b.Start + int64(j), Time: b.Time(j)})
+					byID[id] = append(byID[id], Occurrence{Worker: l.Worker, Index: b.Start + int64(j), Time: times[j]})
 				}
 			}
 		}

@@ -1,32 +1,49 @@
 // Package record stores every ID a simulated worker issues, with the true
-// (virtual) time it was issued at, in about 12 bytes per ID.
+// (virtual) time it was issued at, in about 2.3 bytes per ID for a
+// busy time-ordered 64-bit scheme.
 //
-// A Log belongs to one worker, so the worker is implicit. IDs are kept raw
-// (8 bytes); times are kept as 32-bit nanosecond offsets from the start of
-// the block they sit in, and a block ends when the next offset would not
-// fit (about 4.3 s). The worker's clock reading at issue time is not stored:
-// the simulator's clocks are deterministic functions of true time, so it is
-// recomputed from the clock's history when a finding needs it.
+// A Log belongs to one worker, so the worker is implicit. Entries are
+// appended to a fill buffer of raw IDs and 32-bit time offsets; when it is
+// full the buffer is sealed into a compact block and reused, so a long run
+// faults in no fresh memory for the buffer. A sealed block holds the
+// differences between consecutive IDs and between consecutive true times
+// in a variable-length bit code (bits.go): a worker's IDs and times are
+// nearly increasing, and the differences are small (a Snowflake worker's
+// next ID is usually one more, its next call a few microseconds later). The worker's clock
+// reading at issue time is not stored: the simulator's clocks are
+// deterministic functions of true time, so it is recomputed from the
+// clock's history when a finding needs it.
 //
-// Blocks also keep the smallest and largest ID in them, which lets checkers
-// skip blocks that cannot hold a value they look for.
+// Blocks keep the smallest and largest ID in them, which lets checkers
+// skip blocks that cannot hold a value they look for, and a block whose
+// IDs strictly increase keeps a restart point every 256 entries, so the
+// IDs of a value range are decoded without decoding the whole block.
 //
-// A wide log (NewWide) records 128-bit IDs (UUIDs, ULIDs) in a second
-// column for the high halves, 20 bytes per ID; a 64-bit log never pays for
-// it.
+// A wide log (NewWide) records 128-bit IDs (UUIDs, ULIDs): the low halves
+// raw (random bits do not compress), the high halves as differences; a
+// 64-bit log never pays for them.
 package record
 
-import "math"
+import (
+	"encoding/binary"
+	"math"
+	"math/bits"
+	"slices"
+)
 
 const (
-	firstBlock = 512
-	maxBlock   = 4096
+	firstBlock = 256
+	maxBlock   = 2048
+	// restartEvery is the distance between restart points of a sorted
+	// block.
+	restartEvery = 256
 )
 
 // Block is a run of consecutive entries of one log.
 type Block struct {
-	// Base is the true time of the block's first entry, in nanoseconds.
-	Base int64
+	// Base is the true time of the block's first entry, in nanoseconds;
+	// Last that of its last entry.
+	Base, Last int64
 	// Start is the index, within the log, of the block's first entry.
 	Start int64
 	// Min and Max bound the IDs in the block (in a wide log, their high
@@ -34,17 +51,186 @@ type Block struct {
 	Min, Max uint64
 	// Sorted is true when the block's IDs strictly increase.
 	Sorted bool
-	// IDs are the issued IDs in issue order (in a wide log, the low
-	// halves).
-	IDs []uint64
-	// His are the high halves of 128-bit IDs; nil in a 64-bit log.
-	His []uint64
-	// Offs[i] is the true time of IDs[i] minus Base.
-	Offs []uint32
+
+	n      int32
+	wide   bool
+	sealed bool
+	idK    uint8
+	timeK  uint8
+
+	// A sealed block: the first ID, then the differences, in data: from
+	// 0 those of the IDs (of the high halves, in a wide log), from
+	// timesAt those of the true times, from losAt (wide logs) the low
+	// halves, 8 bytes each.
+	first    uint64
+	timesAt  uint32
+	losAt    uint32
+	data     []byte
+	restarts []restart
+
+	// The log's current block is not sealed: it views the fill buffer.
+	raw *rawView
 }
 
-// Time returns the true time of entry i of the block.
-func (b *Block) Time(i int) int64 { return b.Base + int64(b.Offs[i]) }
+// rawView is the unsealed part of the log, in the fill buffer.
+type rawView struct {
+	ids, his []uint64
+	offs     []uint32
+}
+
+// restart is a point of a sorted block where decoding can begin: entry
+// (k+1)*restartEvery of the block has ID v, and the difference to the
+// next entry starts at bit off of ids.
+type restart struct {
+	v   uint64
+	off uint32
+}
+
+// Len returns the number of entries in the block.
+func (b *Block) Len() int { return int(b.n) }
+
+// AppendIDs appends the block's IDs (in a wide log, the low halves), in
+// issue order, to dst and returns it.
+func (b *Block) AppendIDs(dst []uint64) []uint64 {
+	if !b.sealed {
+		return append(dst, b.raw.ids...)
+	}
+	if b.n == 0 {
+		return dst
+	}
+	if b.wide {
+		for i := range b.n {
+			dst = append(dst, binary.LittleEndian.Uint64(b.data[int(b.losAt)+8*int(i):]))
+		}
+		return dst
+	}
+	return b.appendDeltas(dst)
+}
+
+// AppendHis appends the high halves of a wide block's IDs to dst and
+// returns it; in a 64-bit log it returns dst unchanged.
+func (b *Block) AppendHis(dst []uint64) []uint64 {
+	if !b.wide {
+		return dst
+	}
+	if !b.sealed {
+		return append(dst, b.raw.his...)
+	}
+	if b.n == 0 {
+		return dst
+	}
+	return b.appendDeltas(dst)
+}
+
+// AppendTimes appends the true times of the block's entries to dst and
+// returns it.
+func (b *Block) AppendTimes(dst []int64) []int64 {
+	if !b.sealed {
+		for _, o := range b.raw.offs {
+			dst = append(dst, b.Base+int64(o))
+		}
+		return dst
+	}
+	if b.n == 0 {
+		return dst
+	}
+	k := len(dst)
+	dst = slices.Grow(dst, int(b.n))[:k+int(b.n)]
+	d := dst[k:]
+	egDecode(d[1:], b.data[b.timesAt:], 0, uint(b.timeK))
+	t := b.Base
+	d[0] = t
+	for i, c := range d[1:] {
+		t += c
+		d[i+1] = t
+	}
+	return dst
+}
+
+// AppendRange appends to dst, ascending, the IDs of a sorted 64-bit
+// block that lie in [lo, hi], and returns it. It decodes from the last
+// restart point at or below lo, at most restartEvery entries more than it
+// returns. On an unsorted or wide block it filters every ID.
+func (b *Block) AppendRange(dst []uint64, lo, hi uint64) []uint64 {
+	if lo > b.Max || hi < b.Min || b.n == 0 {
+		return dst
+	}
+	if !b.Sorted || b.wide {
+		for _, id := range b.AppendIDs(nil) {
+			if id >= lo && id <= hi {
+				dst = append(dst, id)
+			}
+		}
+		return dst
+	}
+	if !b.sealed {
+		i, _ := slices.BinarySearch(b.raw.ids, lo)
+		for ; i < len(b.raw.ids) && b.raw.ids[i] <= hi; i++ {
+			dst = append(dst, b.raw.ids[i])
+		}
+		return dst
+	}
+	// The last restart point whose value is at most lo.
+	v, left := b.first, int(b.n)-1
+	r := bitReader{p: b.data}
+	if j := sortSearch(len(b.restarts), func(i int) bool { return b.restarts[i].v > lo }); j > 0 {
+		rs := b.restarts[j-1]
+		v, left, r.pos = rs.v, int(b.n)-1-j*restartEvery, uint(rs.off)
+	}
+	k := uint(b.idK)
+	for v < lo {
+		if left == 0 {
+			return dst
+		}
+		v += r.eg(k) + 1
+		left--
+	}
+	for v <= hi {
+		dst = append(dst, v)
+		if left == 0 {
+			break
+		}
+		v += r.eg(k) + 1
+		left--
+	}
+	return dst
+}
+
+// appendDeltas decodes the ID column (the high halves, in a wide log).
+func (b *Block) appendDeltas(dst []uint64) []uint64 {
+	k := len(dst)
+	dst = slices.Grow(dst, int(b.n))[:k+int(b.n)]
+	d := dst[k:]
+	egDecode(d[1:], b.data, 0, uint(b.idK))
+	v := b.first
+	d[0] = v
+	if b.wide || !b.Sorted {
+		for i, c := range d[1:] {
+			v += c>>1 ^ -(c & 1)
+			d[i+1] = v
+		}
+		return dst
+	}
+	for i, c := range d[1:] {
+		v += c + 1
+		d[i+1] = v
+	}
+	return dst
+}
+
+// sortSearch is sort.Search without the import's indirection.
+func sortSearch(n int, f func(int) bool) int {
+	lo, hi := 0, n
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if !f(m) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
 
 // Log is one worker's record of issued IDs, in issue order. A Log is not
 // safe for concurrent use.
@@ -55,8 +241,8 @@ type Log struct {
 	blocks []*Block
 	n      int64
 
-	// The block being filled, kept in the Log itself so that Append touches
-	// one struct: full-length slices, the fill position and running bounds.
+	// The fill buffer, kept in the Log itself so that Append touches one
+	// struct: full-length slices, the fill position and running bounds.
 	ids      []uint64
 	offs     []uint32
 	pos      int
@@ -68,6 +254,13 @@ type Log struct {
 	wide         bool
 	his          []uint64
 	maxHi, maxLo uint64 // the largest 128-bit ID of the current block
+
+	// Sealed blocks' bytes are carved from chunks; held counts the bytes
+	// of memory the log holds.
+	chunk   []byte
+	scratch []byte
+	deltas  []uint64
+	held    int64
 }
 
 // New returns an empty log of 64-bit IDs for the given worker.
@@ -118,70 +311,182 @@ func (l *Log) Append(id uint64, t int64) {
 	l.hi = max(l.hi, id)
 }
 
-// grow seals the current block and starts a new one at time t, twice the
-// size of the last up to maxBlock, so short logs waste little and long
-// ones allocate rarely.
+// grow seals the current block and starts a new one at time t. The fill
+// buffer is reused; while the log is short it doubles, from firstBlock to
+// maxBlock entries, so short logs waste little.
 func (l *Log) grow(t int64) {
-	size := firstBlock
 	if l.ids != nil {
 		l.seal()
-		size = min(2*len(l.ids), maxBlock)
+	}
+	if l.pos == len(l.ids) && len(l.ids) < maxBlock {
+		size := firstBlock
+		if l.ids != nil {
+			size = 2 * len(l.ids)
+		}
+		l.held += int64(size-len(l.ids)) * 12
+		l.ids = make([]uint64, size)
+		l.offs = make([]uint32, size)
+		if l.wide {
+			l.held += int64(size-len(l.his)) * 8
+			l.his = make([]uint64, size)
+		}
 	}
 	l.n += int64(l.pos)
-	l.ids = make([]uint64, size)
-	l.offs = make([]uint32, size)
-	if l.wide {
-		l.his = make([]uint64, size)
-	}
 	l.pos = 0
 	l.base = t
 	l.lo, l.hi = math.MaxUint64, 0
 	l.unsorted = false
-	l.blocks = append(l.blocks, &Block{Base: t, Start: l.n})
+	l.blocks = append(l.blocks, &Block{Base: t, Start: l.n, wide: l.wide})
+	l.held += blockHeader
 }
 
-// seal copies the fill state of the current block into its Block.
-func (l *Log) seal() {
+// blockHeader is what a Block and its pointer cost.
+const blockHeader = 136
+
+// view points the current block at the fill buffer.
+func (l *Log) view() {
 	if len(l.blocks) == 0 {
 		return
 	}
 	b := l.blocks[len(l.blocks)-1]
-	b.IDs = l.ids[:l.pos:len(l.ids)]
-	b.Offs = l.offs[:l.pos:len(l.offs)]
+	if b.sealed {
+		return
+	}
+	b.n = int32(l.pos)
+	if b.raw == nil {
+		b.raw = &rawView{}
+	}
+	b.raw.ids = l.ids[:l.pos]
+	b.raw.offs = l.offs[:l.pos]
+	if l.wide {
+		b.raw.his = l.his[:l.pos]
+	}
 	b.Min, b.Max = l.lo, l.hi
 	b.Sorted = !l.unsorted
-	if l.wide {
-		b.His = l.his[:l.pos:len(l.his)]
+	b.Last = b.Base
+	if l.pos > 0 {
+		b.Last = b.Base + int64(l.offs[l.pos-1])
 	}
+}
+
+// seal encodes the fill buffer into the current block.
+func (l *Log) seal() {
+	l.view()
+	b := l.blocks[len(l.blocks)-1]
+	b.raw = nil
+	b.sealed = true
+	n := l.pos
+	if n == 0 {
+		return
+	}
+	// IDs (high halves in a wide log): differences, zigzagged unless
+	// they are all positive, and then less one.
+	vals := l.ids[:n]
+	if l.wide {
+		vals = l.his[:n]
+	}
+	b.first = vals[0]
+	zigzag := l.wide || !b.Sorted
+	var hist [65]uint32
+	deltas := l.deltas[:0]
+	for i := 1; i < n; i++ {
+		d := vals[i] - vals[i-1]
+		if zigzag {
+			d = uint64(int64(d)<<1 ^ int64(d)>>63)
+		} else {
+			d-- // strictly increasing: at least 1
+		}
+		deltas = append(deltas, d)
+		hist[bits.Len64(d)]++
+	}
+	k := bestOrder(&hist)
+	b.idK = uint8(k)
+	var rs []restart
+	if !zigzag && n > restartEvery {
+		rs = make([]restart, 0, (n-1)/restartEvery)
+	}
+	w := bitWriter{buf: l.scratch[:0]}
+	for i, d := range deltas {
+		w.eg(d, k)
+		if !zigzag && (i+1)%restartEvery == 0 {
+			rs = append(rs, restart{v: vals[i+1], off: w.bitsNow()})
+		}
+	}
+	w.flush()
+	idLen := len(w.buf)
+	// True times: differences, never negative.
+	hist = [65]uint32{}
+	deltas = deltas[:0]
+	for i := 1; i < n; i++ {
+		d := uint64(l.offs[i] - l.offs[i-1])
+		deltas = append(deltas, d)
+		hist[bits.Len64(d)]++
+	}
+	k = bestOrder(&hist)
+	b.timeK = uint8(k)
+	for _, d := range deltas {
+		w.eg(d, k)
+	}
+	w.flush()
+	timeLen := len(w.buf) - idLen
+	s := w.buf
+	if l.wide {
+		for _, lo := range l.ids[:n] {
+			s = binary.LittleEndian.AppendUint64(s, lo)
+		}
+	}
+	l.scratch, l.deltas = s, deltas
+	mem := l.alloc(len(s))
+	copy(mem, s)
+	b.data = mem
+	b.timesAt, b.losAt = uint32(idLen), uint32(idLen+timeLen)
+	if len(rs) > 0 {
+		b.restarts = rs
+		l.held += int64(cap(rs)) * 16
+	}
+}
+
+// alloc returns n bytes carved from the log's current chunk, starting a
+// new chunk (twice the last, 4 KiB to 64 KiB) when it has too little
+// left.
+func (l *Log) alloc(n int) []byte {
+	if cap(l.chunk)-len(l.chunk) < n {
+		size := min(max(2*cap(l.chunk), 4<<10), 64<<10)
+		size = max(size, n)
+		l.chunk = make([]byte, 0, size)
+		l.held += int64(size)
+	}
+	k := len(l.chunk)
+	l.chunk = l.chunk[:k+n]
+	return l.chunk[k : k+n : k+n]
 }
 
 // Blocks returns the log's blocks in order, the last one possibly partly
 // filled. The result is valid until the next Append.
 func (l *Log) Blocks() []*Block {
-	l.seal()
+	l.view()
 	return l.blocks
 }
 
 // Len returns the number of recorded IDs.
 func (l *Log) Len() int64 { return l.n + int64(l.pos) }
 
-// Bytes returns the memory the log's blocks hold, including unused
-// capacity.
-func (l *Log) Bytes() int64 {
-	var total int64
-	for _, b := range l.Blocks() {
-		total += int64(cap(b.IDs))*8 + int64(cap(b.Offs))*4 + int64(cap(b.His))*8 + 104
-	}
-	return total
-}
+// Bytes returns the memory the log holds: sealed blocks (including the
+// unused rest of the chunk they are carved from), their headers and
+// restart points, and the fill buffer.
+func (l *Log) Bytes() int64 { return l.held }
 
 // Each calls fn for every entry in issue order with its index, ID (the
 // low half, in a wide log) and true time, stopping early if fn returns
 // false.
 func (l *Log) Each(fn func(i int64, id uint64, t int64) bool) {
+	var ids []uint64
+	var times []int64
 	for _, b := range l.Blocks() {
-		for j, id := range b.IDs {
-			if !fn(b.Start+int64(j), id, b.Base+int64(b.Offs[j])) {
+		ids = b.AppendIDs(ids[:0])
+		times = b.AppendTimes(times[:0])
+		for j, id := range ids {
+			if !fn(b.Start+int64(j), id, times[j]) {
 				return
 			}
 		}
