@@ -58,12 +58,32 @@ func (w *bitWriter) zeros(n uint) {
 func (w *bitWriter) eg(v uint64, k uint) {
 	x := v>>k + 1
 	l := uint(bits.Len64(x))
+	if n := 2*l - 1 + k; n <= 56 {
+		// The common case, in one write: l-1 zeros, a one, x below its
+		// top bit, v's k low bits.
+		code := 1<<(l-1) | (x&(1<<(l-1)-1))<<l | (v&(1<<k-1))<<(2*l-1)
+		w.put(code, n)
+		return
+	}
 	w.zeros(l - 1)
 	w.write(1, 1)
 	w.writeWide(x, l-1) // x's top bit is implied
 	if k > 0 {
 		w.writeWide(v, k)
 	}
+}
+
+// put appends the n ≤ 56 low bits of v (and no others), emitting whole
+// bytes with one store.
+func (w *bitWriter) put(v uint64, n uint) {
+	w.acc |= v << w.n
+	w.n += n
+	k := len(w.buf)
+	w.buf = binary.LittleEndian.AppendUint64(w.buf, w.acc)
+	full := w.n >> 3
+	w.buf = w.buf[:k+int(full)]
+	w.acc >>= 8 * full
+	w.n &= 7
 }
 
 // bitsNow returns how many bits have been written.

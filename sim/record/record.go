@@ -149,10 +149,11 @@ func (b *Block) AppendTimes(dst []int64) []int64 {
 
 // AppendRange appends to dst, ascending, the IDs of a sorted 64-bit
 // block that lie in [lo, hi], and returns it. It decodes from the last
-// restart point at or below lo, at most restartEvery entries more than it
-// returns. On an unsorted or wide block it filters every ID.
+// restart point at or below lo (at most restartEvery entries before the
+// first it returns) to the end of the block. On an unsorted or wide
+// block it filters every ID.
 func (b *Block) AppendRange(dst []uint64, lo, hi uint64) []uint64 {
-	if lo > b.Max || hi < b.Min || b.n == 0 {
+	if lo > hi || lo > b.Max || hi < b.Min || b.n == 0 {
 		return dst
 	}
 	if !b.Sorted || b.wide {
@@ -170,30 +171,29 @@ func (b *Block) AppendRange(dst []uint64, lo, hi uint64) []uint64 {
 		}
 		return dst
 	}
-	// The last restart point whose value is at most lo.
-	v, left := b.first, int(b.n)-1
-	r := bitReader{p: b.data}
+	// Decode from the last restart point whose value is at most lo to
+	// the end of the block, in bulk, then keep [lo, hi].
+	v, left, pos := b.first, int(b.n)-1, uint(0)
 	if j := sortSearch(len(b.restarts), func(i int) bool { return b.restarts[i].v > lo }); j > 0 {
 		rs := b.restarts[j-1]
-		v, left, r.pos = rs.v, int(b.n)-1-j*restartEvery, uint(rs.off)
+		v, left, pos = rs.v, int(b.n)-1-j*restartEvery, uint(rs.off)
 	}
-	k := uint(b.idK)
-	for v < lo {
-		if left == 0 {
-			return dst
-		}
-		v += r.eg(k) + 1
-		left--
+	k := len(dst)
+	dst = slices.Grow(dst, left+1)[:k+left+1]
+	d := dst[k:]
+	egDecode(d[1:], b.data, pos, uint(b.idK))
+	d[0] = v
+	for i, c := range d[1:] {
+		v += c + 1
+		d[i+1] = v
 	}
-	for v <= hi {
-		dst = append(dst, v)
-		if left == 0 {
-			break
-		}
-		v += r.eg(k) + 1
-		left--
+	from, _ := slices.BinarySearch(d, lo)
+	to := len(d)
+	if hi < d[len(d)-1] {
+		to, _ = slices.BinarySearch(d, hi+1)
 	}
-	return dst
+	n := copy(d, d[from:to])
+	return dst[:k+n]
 }
 
 // appendDeltas decodes the ID column (the high halves, in a wide log).
