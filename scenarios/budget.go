@@ -30,15 +30,24 @@ const (
 	MaxDescription = 64 << 10
 	// MaxDepth caps how deeply a scenario file's YAML may nest.
 	MaxDepth = 32
-	// BytesPerID is what a simulated ID costs at the peak of a run: the
-	// record (about 12 bytes) and what the checks allocate beside it.
-	BytesPerID = 14
+	// BytesPerID is what a simulated 64-bit ID costs at the peak of a
+	// run: the record (2.3 bytes for a busy time-ordered worker, up to
+	// about 10 for random 64-bit IDs) and what the checks allocate beside
+	// it. The one-billion-ID benchmark scenario (scenarios/bench) peaks
+	// at 2.6 bytes per ID.
+	BytesPerID = 10
+	// BytesPerWideID is the same for a 128-bit ID: the low half raw,
+	// the high half and the time coded, and the 64-bit hash of every ID
+	// that the uniqueness check holds.
+	BytesPerWideID = 22
 )
 
 // Estimate is what one scheme's run of a scenario will ask for, and
 // which line of the file asks for the most.
 type Estimate struct {
-	IDs    float64
+	IDs float64
+	// Wide is true when some scheme issues 128-bit IDs.
+	Wide   bool
 	Events float64
 	// Driver says what contributes most IDs, and At where it is.
 	Driver string
@@ -46,7 +55,12 @@ type Estimate struct {
 }
 
 // Bytes is the memory the run will need at its peak.
-func (e Estimate) Bytes() float64 { return e.IDs * BytesPerID }
+func (e Estimate) Bytes() float64 {
+	if e.Wide {
+		return e.IDs * BytesPerWideID
+	}
+	return e.IDs * BytesPerID
+}
 
 // Estimate adds up the IDs the base load and every flood ask for, and
 // the events faults schedule.
@@ -56,6 +70,9 @@ func (sc *Scenario) Estimate() Estimate {
 		return f * float64(workers) * d.Seconds()
 	}
 	e := Estimate{IDs: rate(sc.Load.Rate.PerSec, sc.Workers, sc.Duration), Driver: "the base load", At: sc.LoadAt}
+	for _, s := range sc.Schemes {
+		e.Wide = e.Wide || s.IDBits > 64
+	}
 	most := e.IDs
 	for _, f := range sc.Faults {
 		switch x := f.Fault.(type) {
@@ -77,8 +94,8 @@ func (sc *Scenario) Estimate() Estimate {
 func checkSize(sc *Scenario) error {
 	e := sc.Estimate()
 	if e.IDs > MaxIDs {
-		return errAt(e.At, "the scenario asks for about %.3g IDs per scheme, most of them from %s; the limit is %.0g (each takes about %d bytes of memory at the peak of a run)",
-			e.IDs, e.Driver, float64(MaxIDs), BytesPerID)
+		return errAt(e.At, "the scenario asks for about %.3g IDs per scheme, most of them from %s; the limit is %.0g (each takes up to %d bytes of memory at the peak of a run, %d for 128-bit IDs)",
+			e.IDs, e.Driver, float64(MaxIDs), BytesPerID, BytesPerWideID)
 	}
 	if e.Events > MaxEvents {
 		for _, f := range sc.Faults {
