@@ -31,15 +31,17 @@ const (
 	// MaxDepth caps how deeply a scenario file's YAML may nest.
 	MaxDepth = 32
 	// BytesPerID is what a simulated 64-bit ID costs at the peak of a
-	// run: the record (2.3 bytes for a busy time-ordered worker, up to
-	// about 10 for random 64-bit IDs) and what the checks allocate beside
-	// it. The one-billion-ID benchmark scenario (scenarios/bench) peaks
-	// at 2.6 bytes per ID.
-	BytesPerID = 10
-	// BytesPerWideID is the same for a 128-bit ID: the low half raw,
-	// the high half and the time coded, and the 64-bit hash of every ID
-	// that the uniqueness check holds.
-	BytesPerWideID = 22
+	// run, at most: the record (2.3 bytes for a busy time-ordered
+	// worker, up to about 10 for random 64-bit IDs) and what the checks
+	// allocate beside it (8 bytes per ID of blocks that are not sorted).
+	// The one-billion-ID Snowflake benchmark scenario (scenarios/bench)
+	// peaks at 2.6 bytes per ID.
+	BytesPerID = 12
+	// BytesPerWideID is the same for a 128-bit ID: the record (about 16
+	// bytes: the low half raw, the high half and the time coded) and the
+	// 64-bit hash of every ID that the uniqueness check holds in growing
+	// lists. 1e8 UUIDv7s peak at 35 bytes per ID.
+	BytesPerWideID = 36
 )
 
 // Estimate is what one scheme's run of a scenario will ask for, and
