@@ -1,9 +1,12 @@
 package sim
 
 import (
+	"cmp"
+	"container/heap"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // The network: workers talk to shared services (a database, a
@@ -14,8 +17,15 @@ import (
 // The kernel guarantees that by cutting windows no longer than the
 // smallest one-way latency (the lookahead): a request sent at t arrives at
 // t + latency or later, after the window. At the end of each window the
-// kernel moves the messages workers sent into the event queue, in worker
-// order then send order, so the interleaving is deterministic.
+// kernel queues the messages workers sent, in worker order then send
+// order, so the interleaving is deterministic. A request arriving in a
+// window was sent before it began, so at the start of each window the
+// services handle, in order of arrival, every request arriving in it;
+// a reply arrives a latency later, in a later window, and goes to its
+// worker's inbox, which the worker takes in order of arrival as it runs,
+// before its timers and calls of the same instant. Neither a request nor
+// a reply ends a window, so a busy network costs no more windows than a
+// quiet one.
 
 // Forever is the wait a generator returns when it is blocked on a reply:
 // its worker waits until a message is delivered to it.
@@ -95,7 +105,20 @@ type Exchange struct {
 
 // Exchanges returns the recorded exchanges, in the order replies
 // arrived.
-func (w *World) Exchanges() []Exchange { return w.exchanges }
+func (w *World) Exchanges() []Exchange {
+	var all []exchangeAt
+	for _, wk := range w.workers {
+		all = append(all, wk.net.kept...)
+	}
+	slices.SortFunc(all, func(a, b exchangeAt) int {
+		return cmp.Or(cmp.Compare(a.ex.Returned, b.ex.Returned), cmp.Compare(a.seq, b.seq))
+	})
+	out := make([]Exchange, len(all))
+	for i, e := range all {
+		out[i] = e.ex
+	}
+	return out
+}
 
 // message is a request in flight from a worker.
 type message struct {
@@ -104,6 +127,51 @@ type message struct {
 	service *service
 	payload any
 	epoch   uint64
+	from    *Worker
+	seq     uint64 // queueing order: a worker's requests in send order
+}
+
+// requestQueue orders requests in flight by arrival; requests arriving
+// at the same instant by the time they were sent, then by worker, then
+// in the order the worker sent them — an order that does not depend on
+// where windows end.
+type requestQueue []message
+
+func (q requestQueue) Len() int { return len(q) }
+func (q requestQueue) Less(i, j int) bool {
+	a, b := q[i], q[j]
+	if a.arrive != b.arrive {
+		return a.arrive < b.arrive
+	}
+	if a.sent != b.sent {
+		return a.sent < b.sent
+	}
+	if a.from.Index != b.from.Index {
+		return a.from.Index < b.from.Index
+	}
+	return a.seq < b.seq
+}
+func (q requestQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *requestQueue) Push(x any)   { *q = append(*q, x.(message)) }
+func (q *requestQueue) Pop() any {
+	old := *q
+	m := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return m
+}
+
+// delivery is a reply on its way back to a worker.
+type delivery struct {
+	at    int64
+	seq   uint64 // the order of replies arriving together
+	reply any
+	req   message
+}
+
+// exchangeAt is a recorded exchange with the order its reply arrived in.
+type exchangeAt struct {
+	seq uint64
+	ex  Exchange
 }
 
 // Endpoint is a worker's connection to the services. A generator gets it
@@ -119,6 +187,9 @@ type Endpoint struct {
 	due     int64 // the earliest timer's time; MaxInt64 when there is none
 	tseq    uint64
 	delays  []delay
+	inbox   []delivery
+	inDue   int64 // the earliest delivery's time; MaxInt64 when there is none
+	kept    []exchangeAt
 }
 
 // delay is extra one-way latency on a worker's messages sent in [from, to).
@@ -207,8 +278,7 @@ func (e *Endpoint) Send(name string, request any) {
 // again.
 func (e *Endpoint) OnReply(fn func(reply any)) { e.onReply = fn }
 
-// post moves the messages workers sent in the last window into the event
-// queue.
+// post queues the messages workers sent in the last window.
 func (w *World) post() {
 	if len(w.services) == 0 {
 		return
@@ -216,20 +286,58 @@ func (w *World) post() {
 	for _, wk := range w.senders {
 		ep := wk.net
 		for _, m := range ep.outbox {
-			w.At(m.arrive, func(now int64) {
-				reply := m.service.svc.Handle(now, wk.Index, m.payload)
-				if reply == nil {
-					return
-				}
-				back := now + m.service.latency.sample(m.service.rng) + ep.extra(now)
-				w.At(back, func(now int64) {
-					if wk.deliver(now, reply, m.epoch) && m.service.record {
-						w.exchanges = append(w.exchanges, Exchange{Service: m.service.name, Worker: wk.Index, Sent: m.sent, Returned: now, Request: m.payload, Reply: reply})
-					}
-				})
-			})
+			w.seq++
+			m.from, m.seq = wk, w.seq
+			heap.Push(&w.requests, m)
 		}
 		ep.outbox = ep.outbox[:0]
+	}
+}
+
+// handle lets the services handle every request arriving before until,
+// in order of arrival, and puts their replies in the workers' inboxes.
+// Called at the start of a window ending at until, no later than a
+// smallest latency from now: every such request was sent before now, and
+// every reply arrives at until or later.
+func (w *World) handle(until int64) {
+	for len(w.requests) > 0 && w.requests[0].arrive < until {
+		m := heap.Pop(&w.requests).(message)
+		now := m.arrive
+		reply := m.service.svc.Handle(now, m.from.Index, m.payload)
+		if reply == nil {
+			continue
+		}
+		ep := m.from.net
+		back := now + m.service.latency.sample(m.service.rng) + ep.extra(now)
+		w.seq++
+		ep.inbox = append(ep.inbox, delivery{at: back, seq: w.seq, reply: reply, req: m})
+		ep.inDue = min(ep.inDue, back)
+	}
+}
+
+// takeDelivery removes and returns the earliest delivery in the inbox.
+func (e *Endpoint) takeDelivery() delivery {
+	k := 0
+	for i, d := range e.inbox {
+		if d.at < e.inbox[k].at || d.at == e.inbox[k].at && d.seq < e.inbox[k].seq {
+			k = i
+		}
+	}
+	d := e.inbox[k]
+	e.inbox = append(e.inbox[:k], e.inbox[k+1:]...)
+	e.inDue = math.MaxInt64
+	for _, x := range e.inbox {
+		e.inDue = min(e.inDue, x.at)
+	}
+	return d
+}
+
+// receive delivers the earliest reply in the inbox, at its time.
+func (wk *Worker) receive() {
+	d := wk.net.takeDelivery()
+	m := d.req
+	if wk.deliver(d.at, d.reply, m.epoch) && m.service.record {
+		wk.net.kept = append(wk.net.kept, exchangeAt{d.seq, Exchange{Service: m.service.name, Worker: wk.Index, Sent: m.sent, Returned: d.at, Request: m.payload, Reply: d.reply}})
 	}
 }
 

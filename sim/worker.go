@@ -296,13 +296,19 @@ func (w *Worker) AddLoad(l Load, from, to int64, purpose string) error {
 
 // run serves arrivals up to (not including) true time until.
 func (w *Worker) run(until int64) {
-	if b, ok := w.wgen.(BatchGenerator); ok && !w.down && w.net.due >= until {
+	if b, ok := w.wgen.(BatchGenerator); ok && !w.down && w.net.due >= until && w.net.inDue >= until {
 		w.runBatches(b, until)
 		return
 	}
 	for {
 		a, src := w.arr.peek()
 		t := max(a, w.readyAt, w.pausedUntil)
+		// A reply arriving by the next attempt comes first, before a
+		// timer of the same instant.
+		if d := w.net.inDue; d < until && d <= t && (w.net.due == math.MaxInt64 || d <= max(w.net.due, w.pausedUntil)) {
+			w.receive()
+			continue
+		}
 		if w.net.due < until && w.fireTimer(t, until) {
 			continue
 		}
@@ -533,7 +539,7 @@ func (w *Worker) nextAttempt() int64 {
 	if w.net.due < math.MaxInt64 {
 		t = min(t, max(w.net.due, w.pausedUntil))
 	}
-	return t
+	return min(t, w.net.inDue)
 }
 
 // ServiceScheme is a Scheme that needs shared services: Setup is called

@@ -104,7 +104,7 @@ type World struct {
 	// the last window; partSenders holds each goroutine's share.
 	senders     []*Worker
 	partSenders [][]*Worker
-	exchanges   []Exchange
+	requests    requestQueue
 }
 
 // New builds a world: one worker per identity, each with a clock reading
@@ -144,7 +144,7 @@ func New(cfg Config) (*World, error) {
 		if wide {
 			wk.log = record.NewWide(i)
 		}
-		wk.net = &Endpoint{w: wk, rng: w.Stream("net", uint64(i)), due: math.MaxInt64}
+		wk.net = &Endpoint{w: wk, rng: w.Stream("net", uint64(i)), due: math.MaxInt64, inDue: math.MaxInt64}
 		s, err := newSource(cfg.Load, 0, cfg.Duration, w.Stream("arrivals", uint64(i)))
 		if err != nil {
 			return nil, fmt.Errorf("sim: load: %w", err)
@@ -221,6 +221,7 @@ func (w *World) Run() error {
 		if w.lookahead > 0 && w.now+w.lookahead < next {
 			next = w.now + w.lookahead
 		}
+		w.handle(next)
 		w.runWorkers(next)
 		w.post()
 		w.now = next
