@@ -531,6 +531,19 @@ type SharedScheme interface {
 	Shared() bool
 }
 
+// TimerSender is a Scheme whose generators send requests only from
+// their timers (Endpoint.After) and reply handlers, never from a call,
+// and set no timer less than TimerDelay nanoseconds ahead. No message is
+// then sent before the earliest timer due (or TimerDelay from now, for a
+// timer not yet set) or reply, and the world cuts its windows at the
+// earliest moment such a message could arrive rather than every smallest
+// latency: fewer windows, the same outcome. A TimerDelay of 0 or less
+// claims nothing.
+type TimerSender interface {
+	Scheme
+	TimerDelay() int64
+}
+
 // nextAttempt is the true time of the worker's next attempt or timer:
 // what run would do next.
 func (w *Worker) nextAttempt() int64 {

@@ -219,7 +219,7 @@ func (w *World) Run() error {
 			next = w.events[0].at
 		}
 		if w.lookahead > 0 && w.now+w.lookahead < next {
-			next = w.now + w.lookahead
+			next = min(next, w.windowEnd())
 		}
 		w.handle(next)
 		w.runWorkers(next)
@@ -237,6 +237,31 @@ func (w *World) Run() error {
 		wk.finish(end)
 	}
 	return w.err
+}
+
+// windowEnd is the latest end of a window starting now that no message
+// sent in it can reach: the smallest latency from now, or, for a
+// TimerSender with no message waiting to be posted, from the earliest
+// moment a worker can send: a timer firing (or one set during the
+// window), or a reply arriving — one in an inbox, or the reply to a
+// request in flight.
+func (w *World) windowEnd() int64 {
+	cut := w.now + w.lookahead
+	ts, ok := w.cfg.Scheme.(TimerSender)
+	if !ok || ts.TimerDelay() <= 0 {
+		return cut
+	}
+	first := w.now + ts.TimerDelay()
+	if len(w.requests) > 0 {
+		first = min(first, w.requests[0].arrive+w.lookahead)
+	}
+	for _, wk := range w.workers {
+		if len(wk.net.outbox) > 0 {
+			return cut // sent by an event at the window's start
+		}
+		first = min(first, max(wk.net.due, w.now), wk.net.inDue)
+	}
+	return max(cut, first+w.lookahead)
 }
 
 // runWorkers lets every worker serve its arrivals before true time until,

@@ -70,6 +70,15 @@ func (s Coordinated) Setup(w *sim.World) error {
 	return w.AddService(coord.ServiceName, &coord.Coordinator{SeqStart: s.IDs.SeqStart}, s.IDs.Latency)
 }
 
+// TimerDelay says that a worker sends only from its timers, a heartbeat
+// ahead or more, and its reply handler (sim.TimerSender).
+func (s Coordinated) TimerDelay() int64 {
+	if !s.IDs.UsesCoordinator() {
+		return 0
+	}
+	return int64(s.IDs.Heartbeat)
+}
+
 // Range returns the node IDs [lo, hi) a worker of identity id may claim.
 func (s Coordinated) Range(id sim.Identity) (lo, hi int64) {
 	l := s.Snowflake.Layout
