@@ -112,7 +112,10 @@ func TestLiveProgramsGetClockSteps(t *testing.T) {
 	}
 	need(t, "python3", "node")
 	if _, err := live.Faketime(); err != nil {
-		t.Fatalf("%v: the live process tests need it (.ci/run installs it)", err)
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true and %v: in CI this test runs, it does not skip (.ci/run installs faketime)", err)
+		}
+		t.Skipf("%v", err)
 	}
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
