@@ -17,8 +17,8 @@ import (
 
 func cmdLive(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("live", "live FILE_OR_NAME [--etcd-endpoints URL,...] [--seed N] [--out DIR] [--quiet]",
-		`Runs a scenario's Snowflake workers and programs (kind: process) for real
-instead of simulating them:
+		`Runs a scenario's Snowflake workers and programs (schemes that run a
+command over the JSON-lines protocol) for real instead of simulating them:
 one goroutine per worker on the machine's clock, worker IDs claimed from
 etcd with the production allocator (generators/workerid), faults injected
 through failpoints and per-worker clock offsets (the machine's clock is
@@ -43,7 +43,7 @@ delivering to it, and every generate carries the worker's stepped real
 clock. A program on real time (no "uses_clock": true in its init_ok)
 gets its clock steps through libfaketime (apt-get install faketime;
 IDSIM_LIBFAKETIME=PATH of libfaketime.so.1, or off): a timestamp file per
-process, the monotonic clock left real. libfaketime does not reach Go
+program, the monotonic clock left real. libfaketime does not reach Go
 programs, which read the time through the vDSO: idsim warns of them.
 
 Try:

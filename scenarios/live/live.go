@@ -36,7 +36,6 @@ import (
 	"github.com/idsim/idsim/generators/snowflake"
 	"github.com/idsim/idsim/generators/workerid"
 	"github.com/idsim/idsim/kind"
-	"github.com/idsim/idsim/kinds/process"
 	"github.com/idsim/idsim/reports"
 	"github.com/idsim/idsim/scenarios"
 	"github.com/idsim/idsim/sim"
@@ -92,7 +91,7 @@ func Check(sc *scenarios.Scenario) error {
 		if f, ok := s.Sim.(kind.Faulty); ok && f.Variant() != "" {
 			return fmt.Errorf("scheme %s (line %d): faulty variant %s runs in the simulator only", s.Label, s.Line, f.Variant())
 		}
-		if ps, ok := s.Sim.(*process.Scheme); ok {
+		if ps, ok := s.Sim.(Program); ok {
 			if err := checkProgram(sc, s, ps); err != nil {
 				return err
 			}
@@ -100,7 +99,7 @@ func Check(sc *scenarios.Scenario) error {
 		}
 		sf, ok := s.Sim.(Snowflaker)
 		if !ok {
-			return fmt.Errorf("scheme %s (line %d): live runs drive Snowflake workers and programs (kind: process); %s runs in the simulator only", s.Label, s.Line, s.Kind)
+			return fmt.Errorf("scheme %s (line %d): live runs drive Snowflake workers and programs; %s runs in the simulator only", s.Label, s.Line, s.Kind)
 		}
 		if _, ids := sf.Snowflake(); ids != nil {
 			switch {
@@ -194,7 +193,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 		// apart from earlier runs' in a shared etcd cluster.
 		r := &runner{sc: sc, s: s, plan: plan, cli: cli, seed: seed,
 			prefix: fmt.Sprintf("/idsim/live/%s/%s/%d/", sc.Name, s.Label, time.Now().UnixNano())}
-		if ps, ok := s.Sim.(*process.Scheme); ok {
+		if ps, ok := s.Sim.(Program); ok {
 			r.ps = ps
 		} else {
 			sf, ids := s.Sim.(Snowflaker).Snowflake()
@@ -389,7 +388,7 @@ type runner struct {
 	s      scenarios.Scheme
 	sf     *schemes.Snowflake
 	ids    *schemes.WorkerIDs
-	ps     *process.Scheme // set instead of sf for a program
+	ps     Program // set instead of sf for a program
 	pr     *programs
 	plan   *plan
 	cli    *clientv3.Client

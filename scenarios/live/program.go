@@ -33,6 +33,21 @@ import (
 // reads the time through the vDSO, nor tell apart the workers of one
 // program shared by all (processes: one).
 
+// Program is a scheme a live run drives as a program per worker (or one
+// for all), such as the process kind's: it starts a worker's program,
+// stops it as a crash does, and says what it runs.
+type Program interface {
+	StartLive(process.LiveStart) (process.Started, error)
+	Stop(worker int)
+	Close() error
+	Command() []string
+	Dir() string
+	Env() []string
+	PerWorker() bool
+}
+
+var _ Program = (*process.Scheme)(nil)
+
 // FaketimeEnv names the variable that overrides where libfaketime is:
 // the path of libfaketime.so.1, or "off" to run programs on real time
 // without it (their clock faults then reach only programs that take
@@ -116,7 +131,7 @@ func goProgram(command []string, dir string) bool {
 // run of sc: whether some worker's clock is stepped (so a program on
 // real time needs it), and whether the program is Go (which it cannot
 // reach).
-func faketimeNeed(sc *scenarios.Scenario, ps *process.Scheme) (steps, isGo bool) {
+func faketimeNeed(sc *scenarios.Scenario, ps Program) (steps, isGo bool) {
 	p := newPlan(sc, sc.Seed)
 	for _, acts := range p.actions {
 		for _, a := range acts {
@@ -136,7 +151,7 @@ func goWarning(label string, line int, command []string) string {
 func Warnings(sc *scenarios.Scenario) []string {
 	var out []string
 	for _, s := range sc.Schemes {
-		if ps, ok := s.Sim.(*process.Scheme); ok && goProgram(ps.Command(), ps.Dir()) {
+		if ps, ok := s.Sim.(Program); ok && goProgram(ps.Command(), ps.Dir()) {
 			out = append(out, goWarning(s.Label, s.Line, ps.Command()))
 		}
 	}
@@ -144,7 +159,7 @@ func Warnings(sc *scenarios.Scenario) []string {
 }
 
 // checkProgram reports why a program scheme cannot run live, or nil.
-func checkProgram(sc *scenarios.Scenario, s scenarios.Scheme, ps *process.Scheme) error {
+func checkProgram(sc *scenarios.Scenario, s scenarios.Scheme, ps Program) error {
 	steps, isGo := faketimeNeed(sc, ps)
 	if !steps || isGo || !ps.PerWorker() {
 		return nil
@@ -199,7 +214,7 @@ func (r *runner) setUpPrograms() (*programs, error) {
 	case pr.isGo:
 		pr.notes = append(pr.notes, goWarning(r.s.Label, r.s.Line, r.ps.Command())+".")
 	case pr.steps && !r.ps.PerWorker():
-		pr.notes = append(pr.notes, "processes: one: libfaketime sets a clock offset per process, so it cannot step one worker's clock inside the program every worker shares; only a program that takes its time from clock sees the clock steps.")
+		pr.notes = append(pr.notes, "processes: one: libfaketime sets a clock offset per program, so it cannot step one worker's clock inside the program every worker shares; only a program that takes its time from clock sees the clock steps.")
 	case pr.steps:
 		lib, err := Faketime()
 		if err != nil {
@@ -233,7 +248,7 @@ func (pr *programs) file(w int) string {
 }
 
 // close stops every program and removes the timestamp files.
-func (pr *programs) close(ps *process.Scheme) {
+func (pr *programs) close(ps Program) {
 	ps.Close()
 	if pr.dir != "" {
 		os.RemoveAll(pr.dir)

@@ -74,6 +74,11 @@ func run(t *testing.T, name, src string) *reports.Results {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runScenario(t, sc)
+}
+
+func runScenario(t *testing.T, sc *scenarios.Scenario) *reports.Results {
+	t.Helper()
 	if err := live.Check(sc); err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +101,8 @@ func byScheme(res *reports.Results, label string) reports.Run {
 	panic("no scheme " + label)
 }
 
-// Worker 1's clock steps back 1 s at 1.5 s and stays behind to the end.
+// examples/process-live-clock-step.yaml: worker 1's clock steps back 1 s
+// at 1.5 s and stays behind to the end.
 // The Python and Node services on real time (--real-time: they ignore
 // clock and read the machine's clock) get the step through libfaketime:
 // the buggy ones repeat IDs of the second before the step, every
@@ -119,31 +125,15 @@ func TestLiveProgramsGetClockSteps(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
-	ex, _ := filepath.Abs("../../examples")
-	src := strings.ReplaceAll(`name: live-programs
-duration: 2500ms
-workers: {count: 2}
-load: {per_worker: 500/s, pattern: poisson}
-schemes:
-  - {label: py-buggy,     kind: process, command: [python3, EX/python/snowflake.py, --buggy, --real-time]}
-  - {label: py-correct,   kind: process, command: [python3, EX/python/snowflake.py, --real-time], ordered: true}
-  - {label: node-buggy,   kind: process, command: [node, EX/node/snowflake.js, --buggy, --real-time]}
-  - {label: node-correct, kind: process, command: [node, EX/node/snowflake.js, --real-time], ordered: true}
-  - {label: py-clock,     kind: process, command: [python3, EX/python/snowflake.py, --buggy]}
-faults:
-  - {kind: clock_step, at: 1500ms, workers: [1], by: -1s}
-expect:
-  py-buggy:     {duplicates: ">0"}
-  py-correct:   {unique: true, monotonic: true}
-  node-buggy:   {duplicates: ">0"}
-  node-correct: {unique: true, monotonic: true}
-  py-clock:     {duplicates: ">0"}
-`, "EX", ex)
-	res := run(t, "live-programs.yaml", src)
+	sc, err := scenarios.Load("../../examples/process-live-clock-step.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runScenario(t, sc)
 	if !res.Passed {
 		t.Error("an expectation failed")
 	}
-	for _, label := range []string{"py-buggy", "node-buggy", "py-clock"} {
+	for _, label := range []string{"python-buggy", "node-buggy", "python-clock"} {
 		r := byScheme(res, label)
 		if r.Duplicates == 0 {
 			t.Errorf("%s: no duplicates after the clock stepped back", label)
@@ -154,7 +144,7 @@ expect:
 			}
 		}
 	}
-	for _, label := range []string{"py-correct", "node-correct"} {
+	for _, label := range []string{"python-correct", "node-correct"} {
 		r := byScheme(res, label)
 		if r.Duplicates != 0 || r.MonotonicViolations != 0 {
 			t.Errorf("%s: %d duplicates, %d out of order", label, r.Duplicates, r.MonotonicViolations)
@@ -167,13 +157,13 @@ expect:
 			t.Errorf("%s: never refused for a clock behind: %+v", label, r.ErrorKinds)
 		}
 	}
-	for _, label := range []string{"py-buggy", "py-correct", "node-buggy", "node-correct"} {
+	for _, label := range []string{"python-buggy", "python-correct", "node-buggy", "node-correct"} {
 		if notes := strings.Join(byScheme(res, label).Notes, " "); !strings.Contains(notes, "libfaketime gave them the clock steps") {
 			t.Errorf("%s: the notes do not say libfaketime stepped its clock: %q", label, notes)
 		}
 	}
-	if notes := strings.Join(byScheme(res, "py-clock").Notes, " "); strings.Contains(notes, "real time") || strings.Contains(notes, "machine's clock") {
-		t.Errorf("py-clock takes its time from clock, yet: %q", notes)
+	if notes := strings.Join(byScheme(res, "python-clock").Notes, " "); strings.Contains(notes, "real time") || strings.Contains(notes, "machine's clock") {
+		t.Errorf("python-clock takes its time from clock, yet: %q", notes)
 	}
 	if left, _ := filepath.Glob(filepath.Join(tmp, "idsim-faketime-*")); len(left) > 0 {
 		t.Errorf("timestamp files left behind: %v", left)
