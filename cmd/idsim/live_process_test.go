@@ -5,7 +5,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/idsim/idsim/scenarios/live"
 )
 
 // idsim live runs programs; a Go program draws a warning that
@@ -55,6 +58,36 @@ faults:
 	code, _, errs := idsim(t, dir, "live", file, "--out", "out")
 	if code != 2 || !strings.Contains(errs, "libfaketime") || !strings.Contains(errs, "scheme py (line 6)") {
 		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Error("output written")
+	}
+}
+
+// live interrupted while its programs run on libfaketime exits 130,
+// writes nothing and leaves no timestamp files.
+func TestLiveProgramsInterrupted(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Fatal("python3 is not installed")
+	}
+	if _, err := live.Faketime(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true and %v: in CI this test runs, it does not skip (.ci/run installs faketime)", err)
+		}
+		t.Skip(err)
+	}
+	dir, tmp := t.TempDir(), t.TempDir()
+	file, _ := filepath.Abs("../../examples/process-live-clock-step.yaml")
+	started := func(string, string) bool {
+		m, _ := filepath.Glob(filepath.Join(tmp, "idsim-faketime-*", "worker-1"))
+		return len(m) > 0
+	}
+	code, out, errs := interrupt(t, dir, []string{"TMPDIR=" + tmp}, syscall.SIGINT, started, "live", file, "--out", "out")
+	if code != 130 || !strings.Contains(errs, "stopped by a signal; nothing written") {
+		t.Errorf("exit %d, want 130\n%s%s", code, out, errs)
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) > 0 {
+		t.Errorf("left in TMPDIR: %v", entries)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
 		t.Error("output written")
