@@ -17,7 +17,8 @@ import (
 
 func cmdLive(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("live", "live FILE_OR_NAME [--etcd-endpoints URL,...] [--seed N] [--out DIR] [--quiet]",
-		`Runs a scenario's Snowflake workers for real instead of simulating them:
+		`Runs a scenario's Snowflake workers and programs (schemes that run a
+command over the JSON-lines protocol) for real instead of simulating them:
 one goroutine per worker on the machine's clock, worker IDs claimed from
 etcd with the production allocator (generators/workerid), faults injected
 through failpoints and per-worker clock offsets (the machine's clock is
@@ -33,9 +34,17 @@ abandons its lease as a crash does; clock_step moves the worker's clock
 offset; coordinator_partition drops renewals and holds back claims;
 renewal_loss drops renewals at random, drawn from the seeded stream the
 simulator uses; network_delay holds renewals back. Schemes must be
-Snowflake schemes, with static, claim_lowest_free or lease worker IDs. Other faults
-and strategies run in the simulator only: a scenario that uses them is
-refused with exit status 2.
+Snowflake schemes, with static, claim_lowest_free or lease worker IDs, or
+programs. Other faults and strategies run in the simulator only: a
+scenario that uses them is refused with exit status 2.
+
+Programs: a restart kills the program and starts it again, a pause stops
+delivering to it, and every generate carries the worker's stepped real
+clock. A program on real time (no "uses_clock": true in its init_ok)
+gets its clock steps through libfaketime (apt-get install faketime;
+IDSIM_LIBFAKETIME=PATH of libfaketime.so.1, or off): a timestamp file per
+program, the monotonic clock left real. libfaketime does not reach Go
+programs, which read the time through the vDSO: idsim warns of them.
 
 Try:
   idsim live zombie-lease`, stderr)
@@ -63,6 +72,9 @@ Try:
 	if err := live.Check(sc); err != nil {
 		fmt.Fprintf(stderr, "idsim live: %s: %v\n", sc.File, err)
 		return exitUsage
+	}
+	for _, w := range live.Warnings(sc) {
+		fmt.Fprintf(stderr, "idsim live: warning: %s: %s\n", sc.File, w)
 	}
 	if err := checkOut(*out, sc.Name); err != nil {
 		fmt.Fprintf(stderr, "idsim live: %v\n", err)

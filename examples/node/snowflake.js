@@ -13,11 +13,17 @@
 //
 // With --buggy it issues from the earlier time again after the clock
 // steps back, with the sequence restarted: repeated IDs.
+//
+// With --real-time it ignores "clock" and reads the machine's clock
+// (Date.now()), as an unmodified service does, and its init_ok no longer
+// says "uses_clock": in `idsim live` it then gets its clock faults through
+// libfaketime.
 "use strict";
 const readline = require("readline");
 
 const EPOCH_MS = 1577836800000n;
 const buggy = process.argv.slice(2).includes("--buggy");
+const realTime = process.argv.slice(2).includes("--real-time");
 let worker = 0n;
 let lastMs = -1n;
 let seq = 0n;
@@ -34,13 +40,13 @@ readline.createInterface({ input: process.stdin, terminal: false }).on("line", (
   const body = msg.body;
   if (body.type === "init") {
     worker = BigInt(body.worker ?? Number(body.node_id.slice(1))) & 1023n;
-    return reply(msg, { type: "init_ok", uses_clock: true });
+    return reply(msg, { type: "init_ok", uses_clock: !realTime });
   }
   if (body.type !== "generate") {
     return reply(msg, { type: "error", code: 10, text: "unsupported: " + body.type });
   }
   // unix_ns exceeds 2^53: read it from the text, not the parsed number.
-  const ns = BigInt(line.match(/"unix_ns":\s*(\d+)/)[1]);
+  const ns = realTime ? BigInt(Date.now()) * 1000000n : BigInt(line.match(/"unix_ns":\s*(\d+)/)[1]);
   const ms = ns / 1000000n - EPOCH_MS;
   if (ms < lastMs && !buggy) {
     return reply(msg, { type: "error", code: 11, text: `clock moved backwards by ${lastMs - ms} ms` });

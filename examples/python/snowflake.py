@@ -16,13 +16,19 @@ It says in its init_ok that it takes its time from the clock
 ("uses_clock": true) and that it answers generate_batch ("batch": true),
 idsim's batched form: many clock readings in one request, many IDs in one
 reply. With --no-batch it takes one request per line.
+
+With --real-time it ignores "clock" and reads the machine's clock, as an
+unmodified service does, and its init_ok no longer says "uses_clock": in
+`idsim live` it then gets its clock faults through libfaketime.
 """
 import json
 import sys
+import time
 
 EPOCH_MS = 1577836800000  # 2020-01-01T00:00:00Z
 
 buggy = "--buggy" in sys.argv[1:]
+real_time = "--real-time" in sys.argv[1:]
 worker = 0
 last_ms = -1
 seq = 0
@@ -37,6 +43,8 @@ def reply(msg, body):
 def issue(unix_ns):
     """Returns (id, None) or (None, the reason it refuses)."""
     global last_ms, seq
+    if real_time:
+        unix_ns = time.time_ns()
     ms = unix_ns // 1_000_000 - EPOCH_MS
     if ms < last_ms and not buggy:
         return None, "clock moved backwards by %d ms" % (last_ms - ms)
@@ -55,9 +63,9 @@ for line in sys.stdin:
     body = msg["body"]
     if body["type"] == "init":
         worker = body.get("worker", int(body["node_id"].lstrip("n"))) & 1023
-        reply(msg, {"type": "init_ok", "uses_clock": True, "batch": "--no-batch" not in sys.argv[1:]})
+        reply(msg, {"type": "init_ok", "uses_clock": not real_time, "batch": "--no-batch" not in sys.argv[1:]})
     elif body["type"] == "generate":
-        id, refusal = issue(body["clock"]["unix_ns"])
+        id, refusal = issue(body.get("clock", {}).get("unix_ns", 0))
         if refusal:
             reply(msg, {"type": "error", "code": 11, "text": refusal})
         else:

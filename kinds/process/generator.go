@@ -19,7 +19,7 @@ import (
 type generator struct {
 	s       *Scheme
 	p       *proc
-	clock   *sim.Clock
+	clock   Clock
 	node    string
 	msgID   int64
 	initErr error
@@ -35,8 +35,16 @@ type generator struct {
 // starting an interpreter takes longer than answering a request.
 const startupTimeout = 10 * time.Second
 
+// Clock is what a generator reads the clock it sends with each call
+// from: the worker's virtual clock (*sim.Clock) in the simulator, the
+// worker's skewed real clock in a live run.
+type Clock interface {
+	Now() int64
+	Monotonic() int64
+}
+
 // init introduces the worker to the program.
-func (g *generator) init(env sim.Env) error {
+func (g *generator) init(worker int, id sim.Identity) error {
 	ids := make([]string, g.s.workers)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("n%d", i)
@@ -44,7 +52,7 @@ func (g *generator) init(env sim.Env) error {
 	g.msgID++
 	body, err := g.p.call(g.node, map[string]any{
 		"type": "init", "msg_id": g.msgID, "node_id": g.node, "node_ids": ids,
-		"datacenter": env.Identity.Datacenter, "worker": env.Worker, "node": env.Identity.Node,
+		"datacenter": id.Datacenter, "worker": worker, "node": id.Node,
 	}, g.msgID, max(g.p.timeout, startupTimeout))
 	if err != nil {
 		return fmt.Errorf("init: %w", err)
@@ -74,7 +82,6 @@ func (g *generator) init(env sim.Env) error {
 	default:
 		return g.p.fail(fmt.Errorf("init: init_ok's uses_clock is %s; want true or false", describeBody(map[string]any{"uses_clock": v})))
 	}
-	g.s.noteClock(g.usesClock)
 	return nil
 }
 

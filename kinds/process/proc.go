@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -38,11 +37,12 @@ type line struct {
 	err error
 }
 
-// start runs the program with its stdin and stdout as pipes.
-func start(command, env []string, dir string, timeout time.Duration) (*proc, error) {
+// start runs the program with its stdin and stdout as pipes, in the
+// environment environ (whole: nothing is inherited besides it).
+func start(command, environ []string, dir string, timeout time.Duration) (*proc, error) {
 	cmd := exec.Command(command[0], command[1:]...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = environ
 	p := &proc{cmd: cmd, lines: make(chan line, 1), stderr: &tail{max: 2048}, timeout: timeout, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	in, err := cmd.StdinPipe()

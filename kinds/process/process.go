@@ -21,6 +21,7 @@ package process
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -122,8 +123,9 @@ type Scheme struct {
 	format format        // how the first ID was written
 	texts  map[[2]uint64]string
 	// Programs started that did and did not say in init_ok that they
-	// take their time from the clock idsim sends.
-	virtual, realTime int
+	// take their time from the clock idsim sends, and of the latter, how
+	// many libfaketime gave clock faults to (live runs).
+	virtual, realTime, faked int
 }
 
 // IDBits returns 128: a program's IDs are numbers, UUIDs, ULIDs or any
@@ -174,7 +176,18 @@ func (s *Scheme) WorkerID(id sim.Identity, _, _ uint64) string {
 // NewGenerator starts the worker's program (killing the one a restart
 // replaces) and initialises it.
 func (s *Scheme) NewGenerator(env sim.Env) (sim.Instance, error) {
-	key := env.Worker
+	g, err := s.open(env.Worker, env.Identity, env.Clock, append(os.Environ(), s.env...), false)
+	if err != nil {
+		return sim.Instance{}, err
+	}
+	return sim.Instance{Wide: g}, nil
+}
+
+// open starts the worker's program in the environment environ, or
+// reuses the one every worker shares, and initialises it. faked says
+// that libfaketime gives the program its clock faults (a live run).
+func (s *Scheme) open(worker int, id sim.Identity, clk Clock, environ []string, faked bool) (sim.WideGenerator, error) {
+	key := worker
 	if !s.perWorker {
 		key = -1
 	}
@@ -189,21 +202,99 @@ func (s *Scheme) NewGenerator(env sim.Env) (sim.Instance, error) {
 	}
 	if p == nil {
 		var err error
-		p, err = start(s.command, s.env, s.dir, s.timeout)
+		p, err = start(s.command, environ, s.dir, s.timeout)
 		if err != nil {
 			s.mu.Unlock()
-			return sim.Instance{}, err
+			return nil, err
 		}
 		s.procs[key] = p
 	}
 	s.mu.Unlock()
-	g := &generator{s: s, p: p, clock: env.Clock, node: fmt.Sprintf("n%d", env.Worker)}
-	g.initErr = g.init(env)
-	if g.initErr == nil && g.batch > 0 {
-		return sim.Instance{Wide: &batchGenerator{generator: g}}, nil
+	g := &generator{s: s, p: p, clock: clk, node: fmt.Sprintf("n%d", worker)}
+	g.initErr = g.init(worker, id)
+	if g.initErr != nil {
+		return g, nil
 	}
-	return sim.Instance{Wide: g}, nil
+	s.noteClock(g.usesClock, faked)
+	if g.batch > 0 {
+		return &batchGenerator{generator: g}, nil
+	}
+	return g, nil
 }
+
+// LiveStart is how a live run (scenarios/live) starts a worker's
+// program.
+type LiveStart struct {
+	Worker   int
+	Identity sim.Identity
+	// Clock is the worker's clock, sent with every call.
+	Clock Clock
+	// Env is added to the environment after the scheme's own env; the
+	// variables named in Unset are not inherited from idsim's.
+	Env   []string
+	Unset []string
+	// Faked says that Env sets libfaketime up to give the program its
+	// clock faults, for the report.
+	Faked bool
+}
+
+// Started is a worker's program, started and initialised for a live run.
+type Started struct {
+	// Gen makes its calls: a sim.BatchGenerator if the program takes
+	// generate_batch. If init failed, every call returns why.
+	Gen sim.WideGenerator
+	// UsesClock is true if the program said in its init_ok that it
+	// takes its time from the clock idsim sends.
+	UsesClock bool
+}
+
+// StartLive starts the worker's program for a live run (killing the one
+// a restart replaces; with processes: one, reusing the shared one) and
+// initialises it.
+func (s *Scheme) StartLive(st LiveStart) (Started, error) {
+	var environ []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(st.Unset, k) {
+			environ = append(environ, kv)
+		}
+	}
+	environ = append(append(environ, s.env...), st.Env...)
+	g, err := s.open(st.Worker, st.Identity, st.Clock, environ, st.Faked)
+	if err != nil {
+		return Started{}, err
+	}
+	out := Started{Gen: g}
+	switch g := g.(type) {
+	case *generator:
+		out.UsesClock = g.initErr == nil && g.usesClock
+	case *batchGenerator:
+		out.UsesClock = g.usesClock
+	}
+	return out, nil
+}
+
+// Stop kills worker's program, as a crash does; with processes: one, the
+// shared program keeps running.
+func (s *Scheme) Stop(worker int) {
+	if !s.perWorker {
+		return
+	}
+	s.mu.Lock()
+	p := s.procs[worker]
+	s.mu.Unlock()
+	if p != nil {
+		p.kill()
+	}
+}
+
+// Command returns the program and its arguments; Dir the directory it
+// runs in; Env the variables the scheme sets (KEY=value); PerWorker
+// whether each worker has its own program (processes: per_worker).
+func (s *Scheme) Command() []string { return slices.Clone(s.command) }
+func (s *Scheme) Dir() string       { return s.dir }
+func (s *Scheme) Env() []string     { return slices.Clone(s.env) }
+func (s *Scheme) PerWorker() bool   { return s.perWorker }
 
 // Close stops every program the scheme started.
 func (s *Scheme) Close() error {
@@ -230,11 +321,15 @@ func (s *Scheme) remember(hi, lo uint64, text string) {
 
 // noteClock records whether a program said it takes its time from the
 // clock idsim sends.
-func (s *Scheme) noteClock(uses bool) {
+func (s *Scheme) noteClock(uses, faked bool) {
 	s.mu.Lock()
-	if uses {
+	switch {
+	case uses:
 		s.virtual++
-	} else {
+	case faked:
+		s.realTime++
+		s.faked++
+	default:
 		s.realTime++
 	}
 	s.mu.Unlock()
@@ -249,7 +344,19 @@ func (s *Scheme) Shared() bool { return !s.perWorker }
 func (s *Scheme) Measure(o *kind.Outcome, run *reports.Run) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.realTime > 0 {
+	if s.realTime > 0 && o.World == nil {
+		// A live run.
+		note := fmt.Sprintf("%d of %d program starts did not say (\"uses_clock\": true in init_ok) that they take their time from the clock idsim sends: they ran on the machine's clock, so these results are not reproducible from the seed", s.realTime, s.realTime+s.virtual)
+		switch {
+		case s.faked == s.realTime:
+			note += "; libfaketime gave them the clock steps (their monotonic clock stayed real)."
+		case s.faked > 0:
+			note += fmt.Sprintf("; libfaketime gave %d of them the clock steps (their monotonic clock stayed real), the others saw no clock fault.", s.faked)
+		default:
+			note += ", and no clock fault reached them."
+		}
+		run.Notes = append(run.Notes, note)
+	} else if s.realTime > 0 {
 		run.Notes = append(run.Notes, fmt.Sprintf("%d of %d program starts did not say (\"uses_clock\": true in init_ok) that they take their time from the clock idsim sends: they ran on real time, so clock faults did not reach them and these results are not reproducible from the seed.", s.realTime, s.realTime+s.virtual))
 	}
 }

@@ -1,14 +1,16 @@
-// Package live runs a scenario's Snowflake workers for real: one
-// goroutine per worker, the machine's clock (shifted per worker by a
-// skewed clock adapter when the scenario steps clocks — the machine's
-// clock itself is never touched), worker IDs from a real etcd, and
-// faults injected through failpoints. The IDs they issue go through the
-// same checks as a simulated run and into the same results.json and
-// report.md.
+// Package live runs a scenario's Snowflake workers and programs (kind:
+// process) for real: one goroutine per worker, the machine's clock
+// (shifted per worker by a skewed clock adapter when the scenario steps
+// clocks — the machine's clock itself is never touched; a program on
+// real time gets the steps through libfaketime), worker IDs from a real
+// etcd, and faults injected through failpoints. The IDs they issue go
+// through the same checks as a simulated run and into the same
+// results.json and report.md.
 //
 // A live run is not deterministic: it shows that the production code
 // path — generators/workerid's etcd allocator and fence, the Snowflake
-// generator — behaves as the simulator says it does.
+// generator, the user's own service — behaves as the simulator says it
+// does.
 package live
 
 import (
@@ -86,12 +88,18 @@ func Check(sc *scenarios.Scenario) error {
 		}
 	}
 	for _, s := range sc.Schemes {
-		sf, ok := s.Sim.(Snowflaker)
-		if !ok {
-			return fmt.Errorf("scheme %s (line %d): live runs drive Snowflake workers; %s runs in the simulator only", s.Label, s.Line, s.Kind)
-		}
 		if f, ok := s.Sim.(kind.Faulty); ok && f.Variant() != "" {
 			return fmt.Errorf("scheme %s (line %d): faulty variant %s runs in the simulator only", s.Label, s.Line, f.Variant())
+		}
+		if ps, ok := s.Sim.(Program); ok {
+			if err := checkProgram(sc, s, ps); err != nil {
+				return err
+			}
+			continue
+		}
+		sf, ok := s.Sim.(Snowflaker)
+		if !ok {
+			return fmt.Errorf("scheme %s (line %d): live runs drive Snowflake workers and programs; %s runs in the simulator only", s.Label, s.Line, s.Kind)
 		}
 		if _, ids := sf.Snowflake(); ids != nil {
 			switch {
@@ -148,7 +156,11 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 	res.Live = true
 	var cli *clientv3.Client
 	for _, s := range sc.Schemes {
-		if _, ids := s.Sim.(Snowflaker).Snowflake(); ids != nil && ids.Strategy != coord.Static && cli == nil {
+		sf, ok := s.Sim.(Snowflaker)
+		if !ok {
+			continue
+		}
+		if _, ids := sf.Snowflake(); ids != nil && ids.Strategy != coord.Static && cli == nil {
 			c, err := clientv3.New(clientv3.Config{
 				Endpoints: opt.Endpoints, DialTimeout: 5 * time.Second,
 				TLS: opt.TLS, Username: opt.Username, Password: opt.Password,
@@ -179,9 +191,14 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 		}
 		// Live runs are real: a wall-clock stamp keeps this run's keys
 		// apart from earlier runs' in a shared etcd cluster.
-		sf, ids := s.Sim.(Snowflaker).Snowflake()
-		r := &runner{sc: sc, s: s, sf: &sf, ids: ids, plan: plan, cli: cli, seed: seed,
+		r := &runner{sc: sc, s: s, plan: plan, cli: cli, seed: seed,
 			prefix: fmt.Sprintf("/idsim/live/%s/%s/%d/", sc.Name, s.Label, time.Now().UnixNano())}
+		if ps, ok := s.Sim.(Program); ok {
+			r.ps = ps
+		} else {
+			sf, ids := s.Sim.(Snowflaker).Snowflake()
+			r.sf, r.ids = &sf, ids
+		}
 		run, err := r.run(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("scheme %s: %w", s.Label, err)
@@ -353,6 +370,9 @@ type worker struct {
 	clk      *skewed
 	log      *record.Log
 	gen      *snowflake.Generator
+	prog     sim.WideGenerator // a program's (kind: process)
+	tsFile   string            // the program's libfaketime timestamp file, or ""
+	order128 check.Order128
 	lease    *workerid.Lease
 	down     bool
 	gen0     int // incarnation
@@ -368,6 +388,8 @@ type runner struct {
 	s      scenarios.Scheme
 	sf     *schemes.Snowflake
 	ids    *schemes.WorkerIDs
+	ps     Program // set instead of sf for a program
+	pr     *programs
 	plan   *plan
 	cli    *clientv3.Client
 	seed   uint64
@@ -408,13 +430,40 @@ func (r *runner) run(ctx context.Context) (*reports.Run, error) {
 	defer failpoint.Disable(workerid.FailDelayRenewal)
 	ws := make([]*worker, r.sc.Workers)
 	identities := r.sc.Identities()
-	r.start = r.mono.Monotonic()
-	r.wall0 = r.mono.Now()
+	if r.ps != nil {
+		pr, err := r.setUpPrograms()
+		if err != nil {
+			return nil, err
+		}
+		r.pr = pr
+		defer pr.close(r.ps)
+	}
 	var wg sync.WaitGroup
 	var firstErr atomic.Value
 	for i := range ws {
 		w := &worker{idx: i, clk: &skewed{}, log: record.New(i)}
+		if r.ps != nil {
+			w.log = record.NewWide(i)
+			w.tsFile = r.pr.file(i)
+		}
 		ws[i] = w
+	}
+	if r.ps != nil {
+		// Programs start before the clock does: an interpreter's start
+		// takes longer than a fault's timing can spare.
+		errs := make([]error, len(ws))
+		var sg sync.WaitGroup
+		for i, w := range ws {
+			sg.Go(func() { errs[i] = r.startProgram(w, identities[i]) })
+		}
+		sg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+	}
+	r.start = r.mono.Monotonic()
+	r.wall0 = r.mono.Now()
+	for i, w := range ws {
 		wg.Go(func() {
 			if err := r.drive(ctx, w, identities[i], &owners); err != nil {
 				firstErr.CompareAndSwap(nil, err)
@@ -444,6 +493,12 @@ func (r *runner) drive(ctx context.Context, w *worker, id sim.Identity, owners *
 	acts := r.plan.actions[w.idx]
 	start := func() error {
 		w.gen0++
+		if r.ps != nil {
+			if w.gen0 == 1 {
+				return nil // started before the clock
+			}
+			return r.startProgram(w, id)
+		}
 		owner := r.owner(w)
 		owners.Store(owner, w.idx)
 		return r.startGenerator(ctx, w, id, owner)
@@ -457,6 +512,9 @@ func (r *runner) drive(ctx context.Context, w *worker, id sim.Identity, owners *
 		}
 	}()
 	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		now := r.since()
 		if now >= end {
 			break
@@ -472,12 +530,18 @@ func (r *runner) drive(ctx context.Context, w *worker, id sim.Identity, owners *
 					return err
 				}
 			case actStep:
-				w.clk.off.Add(a.by)
+				off := w.clk.off.Add(a.by)
 				w.steps = append(w.steps, [2]int64{now, a.by})
+				if w.tsFile != "" {
+					// A program on real time reads it at its next time call.
+					if err := writeOffset(w.tsFile, off); err != nil {
+						return fmt.Errorf("worker %d: stepping its program's clock: %w", w.idx, err)
+					}
+				}
 			case actPause:
 				// Stop the world: nothing runs until the pause ends;
-				// arrivals queue meanwhile.
-				sleepUntil(r, min(a.until, end))
+				// arrivals queue meanwhile (a program gets nothing).
+				sleepUntil(ctx, r, min(a.until, end))
 			}
 		}
 		if next > now {
@@ -485,10 +549,19 @@ func (r *runner) drive(ctx context.Context, w *worker, id sim.Identity, owners *
 			if len(acts) > 0 {
 				wake = min(wake, acts[0].at)
 			}
-			sleepUntil(r, min(wake, end))
+			sleepUntil(ctx, r, min(wake, end))
 			continue
 		}
 		// Serve every arrival that is due.
+		if r.ps != nil {
+			var due []int64
+			for next <= now && len(due) < sim.MaxBatch {
+				due = append(due, next)
+				next += gap()
+			}
+			r.serveProgram(w, due)
+			continue
+		}
 		for next <= now {
 			r.serve(ctx, w, next, id, owners)
 			next += gap()
@@ -498,19 +571,40 @@ func (r *runner) drive(ctx context.Context, w *worker, id sim.Identity, owners *
 	// (it woke at or after the end) were waiting like any other caller:
 	// serve them, late, rather than count them unserved.
 	for next < end {
+		if r.ps != nil {
+			var due []int64
+			for next < end && len(due) < sim.MaxBatch {
+				due = append(due, next)
+				next += gap()
+			}
+			r.serveProgram(w, due)
+			continue
+		}
 		r.serve(ctx, w, next, id, owners)
 		next += gap()
 	}
 	return nil
 }
 
-func sleepUntil(r *runner, t int64) {
+// sleepUntil sleeps until t since the start, or until ctx is done.
+func sleepUntil(ctx context.Context, r *runner, t int64) {
 	if d := t - r.since(); d > 0 {
-		time.Sleep(time.Duration(d))
+		timer := time.NewTimer(time.Duration(d))
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+		}
 	}
 }
 
 func (r *runner) crash(w *worker, now int64) {
+	if r.ps != nil {
+		// A crash kills the program: its state is lost.
+		r.ps.Stop(w.idx)
+		w.prog, w.down = nil, true
+		return
+	}
 	if w.lease != nil {
 		// A crashed process releases nothing: the lease runs out.
 		w.lease.Close(context.Background(), false)
@@ -549,7 +643,7 @@ func (r *runner) startGenerator(ctx context.Context, w *worker, id sim.Identity,
 		if !cut {
 			break
 		}
-		sleepUntil(r, until)
+		sleepUntil(ctx, r, until)
 	}
 	lo, hi := schemes.Coordinated{Snowflake: *sf, IDs: *ids}.Range(id)
 	cfg := workerid.EtcdConfig{

@@ -37,6 +37,9 @@ func (r *runner) report(ws []*worker, sf *schemes.Snowflake, ids *schemes.Worker
 	}
 	run := scenarios.Report(r.sc, r.s, o, nil)
 	run.Config += "; live"
+	if r.pr != nil {
+		run.Notes = append(run.Notes, r.pr.notes...)
+	}
 	if ids != nil && ids.UsesCoordinator() {
 		run.WorkerIDs += "; etcd"
 	}
