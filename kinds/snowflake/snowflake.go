@@ -249,3 +249,13 @@ func (s *Scheme) Setup(w *sim.World) error {
 	}
 	return nil
 }
+
+// TimerDelay passes on the coordinated scheme's promise that workers
+// send only from timers and reply handlers (sim.TimerSender); 0 claims
+// nothing.
+func (s *Scheme) TimerDelay() int64 {
+	if t, ok := s.sim.(sim.TimerSender); ok {
+		return t.TimerDelay()
+	}
+	return 0
+}
