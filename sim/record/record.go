@@ -37,6 +37,8 @@ const (
 	// restartEvery is the distance between restart points of a sorted
 	// block.
 	restartEvery = 256
+	// timeGroup is how many time differences share a width.
+	timeGroup = 128
 )
 
 // Block is a run of consecutive entries of one log.
@@ -56,7 +58,6 @@ type Block struct {
 	wide   bool
 	sealed bool
 	idK    uint8
-	timeK  uint8
 
 	// A sealed block: the first ID, then the differences, in data: from
 	// 0 those of the IDs (of the high halves, in a wide log), from
@@ -137,12 +138,21 @@ func (b *Block) AppendTimes(dst []int64) []int64 {
 	k := len(dst)
 	dst = slices.Grow(dst, int(b.n))[:k+int(b.n)]
 	d := dst[k:]
-	egDecode(d[1:], b.data[b.timesAt:], 0, uint(b.timeK))
+	p := b.data[b.timesAt:]
 	t := b.Base
 	d[0] = t
-	for i, c := range d[1:] {
-		t += c
-		d[i+1] = t
+	off := 0
+	for g := 1; g < len(d); g += timeGroup {
+		width := uint(p[off])
+		off++
+		mask := uint64(1)<<width - 1
+		group := d[g:min(g+timeGroup, len(d))]
+		for j := range group {
+			bp := uint(j) * width
+			t += int64(binary.LittleEndian.Uint64(p[off+int(bp>>3):]) >> (bp & 7) & mask)
+			group[j] = t
+		}
+		off += (len(group)*int(width) + 7) / 8
 	}
 	return dst
 }
@@ -414,18 +424,24 @@ func (l *Log) seal() {
 	}
 	w.flush()
 	idLen := len(w.buf)
-	// True times: differences, never negative.
-	hist = [65]uint32{}
-	deltas = deltas[:0]
-	for i := 1; i < n; i++ {
-		d := uint64(l.offs[i] - l.offs[i-1])
-		deltas = append(deltas, d)
-		hist[bits.Len64(d)]++
-	}
-	k = bestOrder(&hist)
-	b.timeK = uint8(k)
-	for _, d := range deltas {
-		w.eg(d, k)
+	// True times: differences (never negative, and below 2^32 within a
+	// block), packed at a fixed width per group of timeGroup, the
+	// width in a byte before each group, so that they decode without a
+	// chain of variable lengths.
+	for g := 1; g < n; g += timeGroup {
+		var or uint32
+		for i := g; i < min(g+timeGroup, n); i++ {
+			or |= l.offs[i] - l.offs[i-1]
+		}
+		width := uint(bits.Len32(or))
+		w.buf = append(w.buf, byte(width))
+		for i := g; i < min(g+timeGroup, n); i++ {
+			w.put(uint64(l.offs[i]-l.offs[i-1]), width)
+		}
+		if w.n > 0 {
+			w.buf = append(w.buf, byte(w.acc))
+			w.acc, w.n = 0, 0
+		}
 	}
 	w.flush()
 	timeLen := len(w.buf) - idLen
