@@ -68,7 +68,8 @@ type Options struct {
 	// number lists none.
 	Examples int
 
-	pieceIDs int // tests: sort in pieces of this many IDs instead of maxPiece
+	pieceIDs  int                                         // tests: sort in pieces of this many IDs instead of maxPiece
+	openSpill func(dir string) (spillFile, string, error) // tests: make the temporary files instead of anonymousFile
 }
 
 // Finding is one reported problem, at a line of the file.

@@ -154,3 +154,160 @@ func TestChunkDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestClean: a report is clean when every kind of finding counts zero,
+// and any one of them alone makes it not clean.
+func TestClean(t *testing.T) {
+	if !(&Report{IDs: 5, Lines: 7, DuplicatedIDs: 0, SpillFiles: 2}).Clean() {
+		t.Error("a report with no findings is not clean")
+	}
+	for i, r := range []Report{{Malformed: 1}, {Duplicates: 1}, {OrderViolations: 1}, {Regressions: 1}, {Future: 1}, {BeforeEpoch: 1}, {UnexpectedWorkers: 1}} {
+		if r.Clean() {
+			t.Errorf("%d: %+v is clean", i, r)
+		}
+	}
+}
+
+// TestNegativeExamples: Examples below 0 lists no findings at all,
+// while still counting them.
+func TestNegativeExamples(t *testing.T) {
+	rep, err := Run(strings.NewReader("1\n1\nx\n"), Options{Examples: -1, TempDir: t.TempDir()})
+	if err != nil || rep.Duplicates != 1 || rep.Malformed != 1 || len(rep.DuplicateExamples) != 0 || len(rep.MalformedExamples) != 0 {
+		t.Errorf("Examples -1: %+v, %v; want 1 duplicate and 1 malformed line, no examples", rep, err)
+	}
+}
+
+// TestMissingTempDir: a temporary directory that cannot be written in is
+// reported before anything is read, even when the input is too small to
+// need a spill.
+func TestMissingTempDir(t *testing.T) {
+	rep, err := Run(strings.NewReader("1\n2\n"), Options{TempDir: t.TempDir() + "/missing"})
+	if err == nil || rep != nil {
+		t.Errorf("a missing TempDir: %+v, %v; want no report and an error", rep, err)
+	}
+}
+
+// TestLastLineWithoutNewline: a last line of one byte with no newline
+// is read; the empty read at the end of a file that ends in a newline
+// is not a line (no Progress call for a line 2^20 that is not there).
+func TestLastLineWithoutNewline(t *testing.T) {
+	rep, err := Run(strings.NewReader("1\n2"), Options{TempDir: t.TempDir()})
+	if err != nil || rep.IDs != 2 || rep.Lines != 2 {
+		t.Errorf(`"1\n2": %d IDs on %d lines, %v; want 2, 2`, rep.IDs, rep.Lines, err)
+	}
+	var calls []int64
+	rep, err = Run(strings.NewReader(strings.Repeat("\n", 1<<20-1)), Options{Progress: func(n int64) { calls = append(calls, n) }, TempDir: t.TempDir()})
+	if err != nil || len(calls) != 0 || rep.Lines != 0 {
+		t.Errorf("2^20-1 blank lines: progress calls %v, %d lines, %v; want none, 0", calls, rep.Lines, err)
+	}
+}
+
+// TestTimeOneNanosecond: a timestamp of 1 ns after the Unix epoch is a
+// time like any other (only 0 means none): with an epoch of 1 ns, tick 0
+// is after a Now of the Unix epoch, and behind an earlier ID's tick 5.
+func TestTimeOneNanosecond(t *testing.T) {
+	l := snowflake.Packed("ns", time.Unix(0, 1), time.Millisecond, 41, 0, 10, 12)
+	var lines []string
+	for _, tick := range []int64{5, 0} {
+		id, err := l.Encode(tick, 0, 1, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, strconv.FormatUint(id, 10))
+	}
+	rep, err := Run(strings.NewReader(lines[1]+"\n"), Options{Layout: &l, Now: time.Unix(0, 0), TempDir: t.TempDir()})
+	if err != nil || rep.Future != 1 {
+		t.Errorf("tick 0 against a Now of 1970: %d from the future, %v; want 1", rep.Future, err)
+	}
+	rep, err = Run(strings.NewReader(strings.Join(lines, "\n")), Options{Layout: &l, Ordered: true, TempDir: t.TempDir()})
+	if err != nil || rep.Regressions != 1 || rep.OrderViolations != 1 {
+		t.Errorf("tick 5 then 0: %d regressions, %d order violations, %v; want 1, 1", rep.Regressions, rep.OrderViolations, err)
+	}
+}
+
+// TestOrderedWithoutLayout: numbers with no layout to decode them are,
+// in ordered mode, one stream, as UUIDs and ULIDs are.
+func TestOrderedWithoutLayout(t *testing.T) {
+	rep, err := Run(strings.NewReader("3\n5\n4\n"), Options{Ordered: true, TempDir: t.TempDir()})
+	if err != nil || rep.OrderViolations != 1 || len(rep.OrderExamples) != 1 || rep.OrderExamples[0].Text != "4 is not greater than 5 on line 2" {
+		t.Errorf("3, 5, 4: %d order violations %+v, %v", rep.OrderViolations, rep.OrderExamples, err)
+	}
+}
+
+// TestKindsCounted: Kinds has an entry for each kind seen, with its
+// count (one ID is counted), and none for kinds not seen.
+func TestKindsCounted(t *testing.T) {
+	rep, err := Run(strings.NewReader("1\n2\n01ARZ3NDEKTSV4RRFFQ69G5FAV\n"), Options{TempDir: t.TempDir()})
+	if want := map[string]int64{"number": 2, "ulid": 1}; err != nil || !reflect.DeepEqual(rep.Kinds, want) {
+		t.Errorf("kinds %v, %v; want %v", rep.Kinds, err, want)
+	}
+}
+
+// TestWorkerSuffix: findings of a Snowflake worker name its node, node 0
+// included; those of the one stream of undecoded numbers name none.
+func TestWorkerSuffix(t *testing.T) {
+	l := snowflake.Twitter
+	var lines []string
+	for _, tick := range []int64{9, 8} {
+		id, err := l.Encode(tick, 0, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, strconv.FormatUint(id, 10))
+	}
+	rep, err := Run(strings.NewReader(strings.Join(lines, "\n")), Options{Layout: &l, Ordered: true, TempDir: t.TempDir()})
+	if err != nil || len(rep.OrderExamples) != 1 || !strings.HasSuffix(rep.OrderExamples[0].Text, " on line 1 (node 0)") ||
+		len(rep.RegressionExamples) != 1 || !strings.HasPrefix(rep.RegressionExamples[0].Text, "the clock went back 1ms (node 0): ") {
+		t.Errorf("node 0: %+v, %+v, %v", rep.OrderExamples, rep.RegressionExamples, err)
+	}
+	if got := workerSuffix(-1); got != "" {
+		t.Errorf("workerSuffix(-1) = %q", got)
+	}
+}
+
+// TestDuplicateOf128Bits: a repeated ID wider than 64 bits is shown as
+// 32 hex digits, whatever kind its text was.
+func TestDuplicateOf128Bits(t *testing.T) {
+	rep, err := Run(strings.NewReader("0190a7b2-0c3d-7e4f-8a1b-2c3d4e5f6a7b\n0190a7b2-0c3d-7e4f-8a1b-2c3d4e5f6a7b\n"), Options{TempDir: t.TempDir()})
+	if want := "0190a7b20c3d7e4f8a1b2c3d4e5f6a7b repeats line 1"; err != nil || len(rep.DuplicateExamples) != 1 || rep.DuplicateExamples[0].Text != want {
+		t.Errorf("%+v, %v; want %q", rep.DuplicateExamples, err, want)
+	}
+}
+
+// TestDecoderMatchesLayoutDecode: the audit's decoder, which takes a
+// fast path in int64 nanoseconds where that cannot overflow, gives the
+// parts, the time (as UnixNano) and the refusals Layout.Decode gives, on
+// layouts chosen against its shortcuts: fields above unused low bits
+// (an ID of stray bits only must not slip through the used-bits mask),
+// a time far past 2^62 s (which Decode clamps: no fast path there), and
+// a zero unit (not valid, but Run takes any layout: no division by it).
+func TestDecoderMatchesLayoutDecode(t *testing.T) {
+	gaps := snowflake.Layout{Name: "gaps", Epoch: snowflake.Twitter.Epoch, Unit: time.Millisecond,
+		Sequence: snowflake.Field{Shift: 2, Bits: 4}, Worker: snowflake.Field{Shift: 6, Bits: 7},
+		Datacenter: snowflake.Field{Shift: 13, Bits: 14}, Time: snowflake.Field{Shift: 27, Bits: 30}}
+	far := snowflake.Layout{Name: "far", Epoch: time.Unix(0, 0), Unit: 3*time.Second + 1, Time: snowflake.Field{Bits: 63}}
+	zero := snowflake.Twitter
+	zero.Unit = 0
+	for _, c := range []struct {
+		l   snowflake.Layout
+		ids []uint64
+	}{
+		{gaps, []uint64{1, 2, 3, 5<<2 | 3<<6 | 2<<13 | 7<<27, 5<<2 | 3<<6 | 2<<13 | 7<<27 | 1, 1 << 60}},
+		{far, []uint64{1, 1 << 62, 1<<63 - 1}},
+		{zero, []uint64{0, 1 << 22, 1 << 63}},
+		{snowflake.Twitter, []uint64{0, 1<<63 - 1, 1 << 63}},
+	} {
+		d := newDecoder(&c.l)
+		for _, id := range c.ids {
+			p, ts, err := d.decode(id)
+			want, werr := c.l.Decode(id)
+			if (err == nil) != (werr == nil) {
+				t.Errorf("%s, %#x: error %v, Decode's %v", c.l.Name, id, err, werr)
+				continue
+			}
+			if err == nil && (p.Tick != want.Tick || p.Datacenter != want.Datacenter || p.Worker != want.Worker || p.Sequence != want.Sequence || ts != want.Time.UnixNano()) {
+				t.Errorf("%s, %#x: %+v at %d, Decode's %+v at %d", c.l.Name, id, p, ts, want, want.Time.UnixNano())
+			}
+		}
+	}
+}

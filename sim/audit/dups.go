@@ -45,7 +45,7 @@ type dups struct {
 	mem     [][]entry // sorted runs in memory
 	inMem   int
 	scratch []entry
-	files   []*os.File
+	files   []spillFile
 	sizes   []int64  // bytes in each file
 	names   []string // files not yet unlinked (systems that refuse to)
 	spilled int
@@ -146,9 +146,25 @@ func unlinkedFile(dir string) (f *os.File, leftName string, err error) {
 	return f, "", nil
 }
 
+// spillFile is a temporary file of the duplicate check: an *os.File,
+// or in tests one that fails on demand.
+type spillFile interface {
+	io.ReadWriteSeeker
+	io.Closer
+}
+
+// newSpillFile makes a temporary file for a run, as anonymousFile does
+// unless a test has set Options.openSpill.
+func (d *dups) newSpillFile() (spillFile, string, error) {
+	if d.opt.openSpill != nil {
+		return d.opt.openSpill(d.opt.TempDir)
+	}
+	return anonymousFile(d.opt.TempDir)
+}
+
 // spill merges the runs in memory into one temporary file.
 func (d *dups) spill() error {
-	f, left, err := anonymousFile(d.opt.TempDir)
+	f, left, err := d.newSpillFile()
 	if err != nil {
 		return fmt.Errorf("spilling sorted IDs: %w", err)
 	}
@@ -406,7 +422,7 @@ func digitOf(e *entry, dg uint8) uint64 {
 // previous line, zig-zag encoded. Sorted Snowflake IDs from a log take
 // about 4 bytes each instead of 24.
 type runWriter struct {
-	f    *os.File
+	f    io.Writer
 	buf  []byte
 	prev entry
 	size int64
@@ -415,7 +431,7 @@ type runWriter struct {
 func newRunWriter() *runWriter { return &runWriter{buf: make([]byte, 0, 1<<20)} }
 
 // reset starts a new run in f.
-func (w *runWriter) reset(f *os.File) { *w = runWriter{f: f, buf: w.buf[:0]} }
+func (w *runWriter) reset(f io.Writer) { *w = runWriter{f: f, buf: w.buf[:0]} }
 
 func (w *runWriter) write(e entry) error {
 	if len(w.buf) > cap(w.buf)-3*binary.MaxVarintLen64 {
@@ -446,7 +462,7 @@ func (w *runWriter) flush() error {
 }
 
 type runReader struct {
-	f    *os.File
+	f    io.Reader
 	buf  []byte
 	r, w int
 	eof  bool
@@ -455,7 +471,7 @@ type runReader struct {
 
 // newRunReader reads a run file of size bytes, with a buffer of at most
 // 256 KiB.
-func newRunReader(f *os.File, size int64) *runReader {
+func newRunReader(f io.Reader, size int64) *runReader {
 	return &runReader{f: f, buf: make([]byte, min(256<<10, max(size, 4<<10)))}
 }
 

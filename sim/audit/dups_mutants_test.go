@@ -260,3 +260,110 @@ func TestSpillRunsOverTheWriteBuffer(t *testing.T) {
 		t.Errorf("%d spill files of %d bytes in all, %d duplicates: want runs well over 1 MiB each and 300000", rep.SpillFiles, rep.SpillBytes, rep.Duplicates)
 	}
 }
+
+var errInjected = errors.New("injected fault")
+
+// faultyFile is a spill file that fails its failWrite-th write,
+// failRead-th read or failSeek-th seek (counted from 1; 0 is never),
+// that one only, with nothing done. Every other call goes to the file.
+type faultyFile struct {
+	*os.File
+	failWrite, failRead, failSeek int
+	writes, reads, seeks          int
+}
+
+func (f *faultyFile) Write(p []byte) (int, error) {
+	if f.writes++; f.writes == f.failWrite {
+		return 0, errInjected
+	}
+	return f.File.Write(p)
+}
+
+func (f *faultyFile) Read(p []byte) (int, error) {
+	if f.reads++; f.reads == f.failRead {
+		return 0, errInjected
+	}
+	return f.File.Read(p)
+}
+
+func (f *faultyFile) Seek(off int64, whence int) (int64, error) {
+	if f.seeks++; f.seeks == f.failSeek {
+		return 0, errInjected
+	}
+	return f.File.Seek(off, whence)
+}
+
+// faultyOpener makes real spill files wrapped as faultyFile, each a
+// copy of tmpl, and keeps them in made.
+func faultyOpener(tmpl faultyFile, made *[]*faultyFile) func(string) (spillFile, string, error) {
+	return func(dir string) (spillFile, string, error) {
+		f, left, err := anonymousFile(dir)
+		if err != nil {
+			return nil, "", err
+		}
+		ff := tmpl
+		ff.File = f
+		*made = append(*made, &ff)
+		return &ff, left, nil
+	}
+}
+
+// TestSpillFileFaults: a temporary file that fails once — a write in the
+// middle of a run (the run writer's buffer full), the write of a run's
+// end, the read of a run back, the seek back to its start — stops the
+// audit with that error, though every later call would succeed; a run
+// is never silently cut short or lost.
+func TestSpillFileFaults(t *testing.T) {
+	// 150000 random IDs, each twice, in one spill: about 11 bytes an
+	// entry, so the run takes more than one 1 MiB write.
+	rng := rand.New(rand.NewPCG(13, 14))
+	var big strings.Builder
+	for range 150_000 {
+		id := rng.Uint64() >> 1
+		fmt.Fprintf(&big, "%d\n%d\n", id, id)
+	}
+	small := "1\n2\n2\n3\n"
+	// Without a fault: the long run takes two writes (one mid-run, one
+	// at its end) and several reads back, the short one a single write.
+	for _, c := range []struct {
+		input               string
+		dups, writes, reads int
+	}{{big.String(), 150_000, 2, 4}, {small, 1, 1, 2}} {
+		var made []*faultyFile
+		rep, err := Run(strings.NewReader(c.input), Options{ChunkIDs: strings.Count(c.input, "\n"), TempDir: t.TempDir(), openSpill: faultyOpener(faultyFile{}, &made)})
+		if err != nil || rep.Duplicates != int64(c.dups) || len(made) != 1 {
+			t.Fatalf("without a fault: %v, %d duplicates, %d spill files; want %d, 1", err, rep.Duplicates, len(made), c.dups)
+		}
+		if f := made[0]; f.writes != c.writes || f.reads < c.reads || f.seeks != 1 {
+			t.Fatalf("without a fault: %d writes, %d reads, %d seeks; want %d, at least %d, 1", f.writes, f.reads, f.seeks, c.writes, c.reads)
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		input  string
+		fault  faultyFile
+		prefix string
+	}{
+		{"a write mid-run", big.String(), faultyFile{failWrite: 1}, "spilling sorted IDs: "},
+		{"the write of a run's end", small, faultyFile{failWrite: 1}, "spilling sorted IDs: "},
+		{"the last write of a long run", big.String(), faultyFile{failWrite: 2}, "spilling sorted IDs: "},
+		{"a read back", small, faultyFile{failRead: 1}, "reading back sorted IDs: "},
+		{"a read back mid-run", big.String(), faultyFile{failRead: 3}, "reading back sorted IDs: "},
+		{"the seek back", small, faultyFile{failSeek: 1}, ""},
+	} {
+		var made []*faultyFile
+		n := strings.Count(c.input, "\n")
+		rep, err := Run(strings.NewReader(c.input), Options{ChunkIDs: n, TempDir: t.TempDir(), openSpill: faultyOpener(c.fault, &made)})
+		if !errors.Is(err, errInjected) || !strings.HasPrefix(err.Error(), c.prefix) {
+			t.Errorf("%s: %v (%d duplicates), want the injected fault prefixed %q", c.name, err, rep.Duplicates, c.prefix)
+		}
+		if len(made) != 1 {
+			t.Errorf("%s: %d spill files, want 1", c.name, len(made))
+			continue
+		}
+		f := made[0]
+		if f.writes < f.failWrite || f.reads < f.failRead || f.seeks < f.failSeek {
+			t.Errorf("%s: the fault was not reached (%d writes, %d reads, %d seeks)", c.name, f.writes, f.reads, f.seeks)
+		}
+	}
+}

@@ -73,3 +73,27 @@ func TestZeroPaddedDecimals(t *testing.T) {
 		t.Error("2^64 padded with a zero was accepted")
 	}
 }
+
+// TestULIDFirstCharacter: a ULID's first character may be up to 7 (the
+// largest ULID starts with 7), not 8.
+func TestULIDFirstCharacter(t *testing.T) {
+	if id, kind, err := ParseLine("7ZZZZZZZZZZZZZZZZZZZZZZZZZ", 0); err != nil || kind != ULID || id.Hi != 1<<64-1 || id.Lo != 1<<64-1 {
+		t.Errorf("the largest ULID: %v, %v, %v", id, kind, err)
+	}
+}
+
+// TestErrorTextTruncated: a malformed text is quoted whole in its error
+// up to 60 bytes, and cut to 60 with an ellipsis beyond.
+func TestErrorTextTruncated(t *testing.T) {
+	for _, n := range []int{60, 61, 200} {
+		text := strings.Repeat("g", n)
+		_, _, err := ParseLine(text, 0)
+		want := `"` + text + `" is not an ID`
+		if n > 60 {
+			want = `"` + text[:60] + `…" is not an ID`
+		}
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%d bytes: %v, want it to start %s", n, err, want)
+		}
+	}
+}
