@@ -31,7 +31,7 @@ const (
 	// MaxDepth caps how deeply a scenario file's YAML may nest.
 	MaxDepth = 32
 	// BytesPerID is what a simulated 64-bit ID costs at the peak of a
-	// run, at most: the record (2.3 bytes for a busy time-ordered
+	// run, at most: the record (2.4 bytes for a busy time-ordered
 	// worker, up to about 10 for random 64-bit IDs) and what the checks
 	// allocate beside it (8 bytes per ID of blocks that are not sorted).
 	// The one-billion-ID Snowflake benchmark scenario (scenarios/bench)

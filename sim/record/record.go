@@ -1,15 +1,16 @@
 // Package record stores every ID a simulated worker issues, with the true
-// (virtual) time it was issued at, in about 2.3 bytes per ID for a
+// (virtual) time it was issued at, in about 2.4 bytes per ID for a
 // busy time-ordered 64-bit scheme.
 //
 // A Log belongs to one worker, so the worker is implicit. Entries are
 // appended to a fill buffer of raw IDs and 32-bit time offsets; when it is
 // full the buffer is sealed into a compact block and reused, so a long run
 // faults in no fresh memory for the buffer. A sealed block holds the
-// differences between consecutive IDs and between consecutive true times
-// in a variable-length bit code (bits.go): a worker's IDs and times are
-// nearly increasing, and the differences are small (a Snowflake worker's
-// next ID is usually one more, its next call a few microseconds later). The worker's clock
+// differences between consecutive IDs in a variable-length bit code
+// (bits.go) and those between consecutive true times packed at a fixed
+// width per group of 128: a worker's IDs and times are nearly
+// increasing, and the differences are small (a Snowflake worker's next
+// ID is usually one more, its next call a few microseconds later). The worker's clock
 // reading at issue time is not stored: the simulator's clocks are
 // deterministic functions of true time, so it is recomputed from the
 // clock's history when a finding needs it.
