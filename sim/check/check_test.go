@@ -299,11 +299,27 @@ func TestDuplicatesAcrossGroups(t *testing.T) {
 	if len(want) < len(planted)/2 {
 		t.Fatalf("brute force finds %d duplicates for %d planted", len(want), len(planted))
 	}
+	// A twin of a clean worker: every one of its IDs repeated, in
+	// sorted blocks only, across every range.
+	clean, _ := snowflakeLike(16, 40_000, rng, 0)
+	twin := record.New(16)
+	clean[5].Each(func(_ int64, id uint64, tm int64) bool {
+		twin.Append(id, tm+1)
+		return true
+	})
+	twins := append(clean, twin)
+	wantTwins := bruteDuplicates(twins)
+	if len(wantTwins) != 40_000 {
+		t.Fatalf("brute force finds %d duplicates in the twins", len(wantTwins))
+	}
 	for _, g := range []int{1, 2, 3, 7, 64, 1 << 20} {
 		groupRanges = g
 		got := Duplicates(logs)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("groups of %d ranges: %d duplicates, brute force %d", g, len(got), len(want))
+		}
+		if got := Duplicates(twins); fmt.Sprint(got) != fmt.Sprint(wantTwins) {
+			t.Fatalf("groups of %d ranges, twin logs: %d duplicates, brute force %d", g, len(got), len(wantTwins))
 		}
 	}
 }
