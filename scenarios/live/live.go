@@ -719,13 +719,7 @@ func (r *runner) serve(ctx context.Context, w *worker, arrived int64, id sim.Ide
 	}
 	idv, err := w.gen.Next()
 	now := r.since()
-	if lat := now - arrived; lat > 0 {
-		w.stats.LatencyTotal += lat
-		w.stats.LatencyMax = max(w.stats.LatencyMax, lat)
-		if lat > int64(time.Millisecond) {
-			w.stats.DelayedCalls++
-		}
-	}
+	w.latency(arrived, now)
 	if err != nil {
 		r.fail(w, now, err)
 		return
@@ -749,4 +743,17 @@ func (r *runner) fail(w *worker, t int64, err error) {
 		}
 	}
 	w.stats.ErrorKinds = append(w.stats.ErrorKinds, sim.ErrorCount{Kind: kind, Count: 1, FirstTime: t, Worker: w.idx, Example: err.Error()})
+}
+
+// latency counts the wait of a call that arrived at arrived and was
+// answered at now; a call answered more than a millisecond late counts
+// as delayed.
+func (w *worker) latency(arrived, now int64) {
+	if lat := now - arrived; lat > 0 {
+		w.stats.LatencyTotal += lat
+		w.stats.LatencyMax = max(w.stats.LatencyMax, lat)
+		if lat > int64(time.Millisecond) {
+			w.stats.DelayedCalls++
+		}
+	}
 }

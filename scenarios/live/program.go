@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"time"
-
 	"github.com/idsim/idsim/kinds/process"
 	"github.com/idsim/idsim/scenarios"
 	"github.com/idsim/idsim/sim"
@@ -326,13 +324,7 @@ func (r *runner) serveProgram(w *worker, due []int64) {
 // answered records the answer, at now, to a call that arrived at
 // arrived.
 func (r *runner) answered(w *worker, arrived, now int64, hi, lo uint64, err error) {
-	if lat := now - arrived; lat > 0 {
-		w.stats.LatencyTotal += lat
-		w.stats.LatencyMax = max(w.stats.LatencyMax, lat)
-		if lat > int64(time.Millisecond) {
-			w.stats.DelayedCalls++
-		}
-	}
+	w.latency(arrived, now)
 	if err != nil {
 		r.fail(w, now, err)
 		return
