@@ -86,6 +86,48 @@ func TestPropertySortMatchesBruteForce(t *testing.T) {
 			logs = append(logs, l)
 		}
 		duration := rapid.Int64Range(0, 150).Draw(t, "duration")
+		// Every sorted block's runs kept, or (mostly) none.
+		defer func(r int) { runsPerSummary = r }(runsPerSummary)
+		if rapid.Bool().Draw(t, "summaries") {
+			runsPerSummary = 1
+		}
+		if got, want := Sort(logs, window, duration), bruteSort(logs, window, duration); got != want {
+			t.Fatalf("Sort = %+v\nwant  %+v", got, want)
+		}
+	})
+}
+
+// Sort agrees with its definition on long, mostly increasing logs, whose
+// sealed and sorted blocks have many IDs per window: the blocks pass 2
+// skips by their runs' firsts, and the ones it must decode because a
+// worker's IDs fall below another's earlier ones.
+func TestPropertySortOfIncreasingLogs(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		wide := rapid.Bool().Draw(t, "wide")
+		window := rapid.Int64Range(1, 20).Draw(t, "window")
+		var logs []*record.Log
+		for w := range rapid.IntRange(1, 4).Draw(t, "workers") {
+			l := record.New(w)
+			if wide {
+				l = record.NewWide(w)
+			}
+			hi := rapid.Uint64Range(0, 1).Draw(t, "hi")
+			id := rapid.Uint64Range(0, 3000).Draw(t, "base")
+			var tm int64
+			for range rapid.IntRange(0, 700).Draw(t, "n") {
+				tm += rapid.Int64Range(0, 2).Draw(t, "dt")
+				id += rapid.Uint64Range(1, 4).Draw(t, "step")
+				if wide {
+					l.Append128(hi, id, tm)
+				} else {
+					l.Append(id, tm)
+				}
+			}
+			logs = append(logs, l)
+		}
+		duration := rapid.Int64Range(0, 800).Draw(t, "duration")
+		defer func(r int) { runsPerSummary = r }(runsPerSummary)
+		runsPerSummary = rapid.SampledFrom([]int{1, 4, 16}).Draw(t, "runsPerSummary")
 		if got, want := Sort(logs, window, duration), bruteSort(logs, window, duration); got != want {
 			t.Fatalf("Sort = %+v\nwant  %+v", got, want)
 		}

@@ -43,24 +43,42 @@ func Sort(logs []*record.Log, window, duration int64) Sortedness {
 	parts := partLogs(logs)
 	// The largest ID of each window, then of each prefix of windows.
 	maxes := make([]*windowMax, len(parts))
+	firsts := make([]*segments, len(parts))
 	each(len(parts), func(p int) {
 		m := newWindowMax(nw)
+		f := &segments{}
 		var d decoded
 		for _, l := range parts[p] {
 			for _, b := range l.Blocks() {
 				d.read(b)
+				f.block(b)
 				// Times within a block do not decrease: step through the
-				// windows instead of dividing for each ID.
+				// windows instead of dividing for each ID, a window's
+				// run of entries at a time.
 				w, end := windowOf(b.Base, window)
-				for j, lo := range d.ids {
+				for j := 0; j < len(d.ids); {
 					for t := d.times[j]; t >= end; end += window {
 						w++
 					}
-					m.add(w, d.hi(j), lo)
+					k := j + 1
+					for k < len(d.ids) && d.times[k] < end {
+						k++
+					}
+					if b.Sorted {
+						// The last ID of the run is its largest.
+						m.add(w, d.hi(k-1), d.ids[k-1])
+					} else {
+						for i := j; i < k; i++ {
+							m.add(w, d.hi(i), d.ids[i])
+						}
+					}
+					f.add(w, d.hi(j), d.ids[j])
+					j = k
 				}
+				f.done(b)
 			}
 		}
-		maxes[p] = m
+		maxes[p], firsts[p] = m, f
 	})
 	m := maxes[0]
 	for _, o := range maxes[1:] {
@@ -75,26 +93,44 @@ func Sort(logs []*record.Log, window, duration int64) Sortedness {
 			m.add(w, m.hi[w-1], m.lo[w-1])
 		}
 	}
+	// before reports whether (hi, lo) is below the largest ID of the
+	// windows before w.
+	before := func(w int, hi, lo uint64) bool {
+		return w > 0 && m.seen[w-1] && (hi < m.hi[w-1] || hi == m.hi[w-1] && lo < m.lo[w-1])
+	}
 	// An ID in window w is late if it is below the largest ID of windows
 	// before w; the prefix maxima only grow, so the first window whose
 	// prefix maximum exceeds it is found by binary search.
 	hists := make([]map[int64]int64, len(parts))
 	each(len(parts), func(p int) {
 		hist := map[int64]int64{}
+		f := firsts[p]
 		var d decoded
+		bi := 0
 		for _, l := range parts[p] {
 			for _, b := range l.Blocks() {
+				// In a sorted block, no ID of a window's run is late if
+				// its first is not: pass 1 kept the firsts of blocks
+				// with long runs, so most blocks need no decoding.
+				late := false
+				if f.each(bi, func(s segment) bool {
+					late = before(int(s.w), s.hi, s.lo)
+					return !late
+				}) {
+					if !late {
+						bi++
+						continue
+					}
+				}
+				bi++
 				d.read(b)
 				w, end := windowOf(b.Base, window)
 				for j, lo := range d.ids {
 					for t := d.times[j]; t >= end; end += window {
 						w++
 					}
-					if w == 0 || !m.seen[w-1] {
-						continue
-					}
 					hi := d.hi(j)
-					if hi > m.hi[w-1] || hi == m.hi[w-1] && lo >= m.lo[w-1] {
+					if !before(w, hi, lo) {
 						continue
 					}
 					first := sort.Search(w, func(k int) bool {
@@ -133,6 +169,67 @@ func Sort(logs []*record.Log, window, duration int64) Sortedness {
 	}
 	s.MaxLateness = keys[len(keys)-1] * window
 	return s
+}
+
+// runsPerSummary is the fewest entries per window's run for which pass
+// 1 keeps a sorted block's firsts (16 bytes a run): it bounds their
+// memory by a byte per entry. A variable so tests can keep every block's.
+var runsPerSummary = 16
+
+// segment is the first ID of a window's run of entries in a block.
+type segment struct {
+	w      int32
+	hi, lo uint64
+}
+
+// segments holds, block by block in the order pass 1 reads them, the
+// firsts of every window's run of each sorted block with long enough
+// runs. They are kept in chunks, so that the list grows without copying.
+type segments struct {
+	chunks [][]segment
+	n      int
+	// spans[i] is where block i's runs lie in the list, empty for a
+	// block without them (a block has at least one run).
+	spans [][2]int
+	start int
+}
+
+// segmentChunk is the number of runs in a chunk.
+const segmentChunk = 4096
+
+// block starts the runs of block b.
+func (s *segments) block(b *record.Block) { s.start = s.n }
+
+// add records the first ID of a run in window w.
+func (s *segments) add(w int, hi, lo uint64) {
+	c := s.n / segmentChunk
+	if c == len(s.chunks) {
+		s.chunks = append(s.chunks, make([]segment, segmentChunk))
+	}
+	s.chunks[c][s.n%segmentChunk] = segment{int32(w), hi, lo}
+	s.n++
+}
+
+// done keeps block b's runs if it is sorted and they are long enough.
+func (s *segments) done(b *record.Block) {
+	if runs := s.n - s.start; !b.Sorted || runs*runsPerSummary > b.Len() {
+		s.n = s.start
+		s.spans = append(s.spans, [2]int{})
+		return
+	}
+	s.spans = append(s.spans, [2]int{s.start, s.n})
+}
+
+// each calls fn with the runs kept for block i until it returns false,
+// and reports whether the block has them.
+func (s *segments) each(i int, fn func(segment) bool) bool {
+	sp := s.spans[i]
+	for k := sp[0]; k < sp[1]; k++ {
+		if !fn(s.chunks[k/segmentChunk][k%segmentChunk]) {
+			break
+		}
+	}
+	return sp[1] > sp[0]
 }
 
 // decoded is one block read back, in buffers reused from block to block.

@@ -106,14 +106,22 @@ func (w *bitWriter) flush() {
 // bit length L costs about k+1 bits if L ≤ k and 2(L-k)+k+1 otherwise;
 // the estimate is close enough to choose by.
 func bestOrder(hist *[65]uint32) uint {
+	top := 0 // the longest length present
+	for l := 64; l > 0; l-- {
+		if hist[l] > 0 {
+			top = l
+			break
+		}
+	}
 	best, bestCost := uint(0), uint64(1<<63)
 	lo := uint(0)
 	if hist[64] > 0 {
 		lo = 1 // (v>>0)+1 must not overflow
 	}
-	for k := lo; k <= 63; k++ {
+	// An order above the longest length only adds a bit to every code.
+	for k := lo; k <= max(lo, uint(top)); k++ {
 		var cost uint64
-		for l, c := range hist {
+		for l, c := range hist[:top+1] {
 			if c == 0 {
 				continue
 			}

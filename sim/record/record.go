@@ -417,11 +417,24 @@ func (l *Log) seal() {
 		rs = make([]restart, 0, (n-1)/restartEvery)
 	}
 	w := bitWriter{buf: l.scratch[:0]}
-	for i, d := range deltas {
-		w.eg(d, k)
-		if !zigzag && (i+1)%restartEvery == 0 {
-			rs = append(rs, restart{v: vals[i+1], off: w.bitsNow()})
+	for i := 0; i < len(deltas); {
+		// Order 0 codes a zero as a single one bit: a run of them (a
+		// busy worker's consecutive IDs) goes out in one write. A run
+		// stops at a restart point.
+		j := i + 1
+		if d := deltas[i]; k == 0 && d == 0 {
+			lim := min(len(deltas), i+56, (i/restartEvery+1)*restartEvery)
+			for j < lim && deltas[j] == 0 {
+				j++
+			}
+			w.put(1<<(j-i)-1, uint(j-i))
+		} else {
+			w.eg(d, k)
 		}
+		if !zigzag && j%restartEvery == 0 {
+			rs = append(rs, restart{v: vals[j], off: w.bitsNow()})
+		}
+		i = j
 	}
 	w.flush()
 	idLen := len(w.buf)
@@ -436,8 +449,18 @@ func (l *Log) seal() {
 		}
 		width := uint(bits.Len32(or))
 		w.buf = append(w.buf, byte(width))
-		for i := g; i < min(g+timeGroup, n); i++ {
-			w.put(uint64(l.offs[i]-l.offs[i-1]), width)
+		if width > 0 {
+			// As many differences per write as fit in 56 bits.
+			per := int(56 / width)
+			end := min(g+timeGroup, n)
+			for i := g; i < end; i += per {
+				var v uint64
+				m := min(per, end-i)
+				for j := m - 1; j >= 0; j-- {
+					v = v<<width | uint64(l.offs[i+j]-l.offs[i+j-1])
+				}
+				w.put(v, uint(m)*width)
+			}
 		}
 		if w.n > 0 {
 			w.buf = append(w.buf, byte(w.acc))

@@ -52,6 +52,18 @@ func decode(t *testing.T, l *Log) []entry {
 		if b.Sorted != sorted {
 			t.Fatalf("block %d: Sorted %v, entries sorted %v", bi, b.Sorted, sorted)
 		}
+		// A sealed sorted block has a restart point every restartEvery
+		// entries, at the ID it names.
+		if b.sealed && b.Sorted && !l.Wide() {
+			if want := (b.Len() - 1) / restartEvery; len(b.restarts) != want {
+				t.Fatalf("block %d: %d restart points for %d entries, want %d", bi, len(b.restarts), b.Len(), want)
+			}
+			for k, rs := range b.restarts {
+				if id := ids[(k+1)*restartEvery]; rs.v != id {
+					t.Fatalf("block %d: restart %d names %d, entry %d is %d", bi, k, rs.v, (k+1)*restartEvery, id)
+				}
+			}
+		}
 	}
 	return out
 }
@@ -161,8 +173,20 @@ func TestRoundTrip(t *testing.T) {
 // sealed and unsealed, sorted and unsorted blocks.
 func TestAppendRange(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, sorted := range []bool{true, false} {
+	for _, shape := range []string{"sorted", "unsorted", "runs"} {
+		sorted := shape != "unsorted"
+		v := uint64(1000)
 		l, _ := fill(false, 5_000, func(i int) entry {
+			if shape == "runs" {
+				// A busy Snowflake worker: one more, mostly (runs of
+				// order-0 zeros longer than a write, across restart
+				// points), sometimes the next millisecond.
+				v++
+				if r.IntN(150) == 0 {
+					v += 1 << 22
+				}
+				return entry{lo: v, t: int64(i)}
+			}
 			v := uint64(1000 + 3*i + r.IntN(3))
 			if !sorted && i%777 == 0 {
 				v -= 500
@@ -172,7 +196,7 @@ func TestAppendRange(t *testing.T) {
 		for _, b := range l.Blocks() {
 			ids := b.AppendIDs(nil)
 			for range 300 {
-				lo := b.Min - 5 + uint64(r.IntN(int(b.Max-b.Min)+10))
+				lo := b.Min - 5 + uint64(r.Int64N(int64(b.Max-b.Min)+10))
 				hi := lo + uint64(r.IntN(800)) - 3
 				if r.IntN(10) == 0 {
 					hi = math.MaxUint64
@@ -185,7 +209,7 @@ func TestAppendRange(t *testing.T) {
 				}
 				got := b.AppendRange([]uint64{42}, lo, hi)
 				if got[0] != 42 || !slices.Equal(got[1:], want) {
-					t.Fatalf("sorted=%v block at %d [%d, %d]: got %d IDs, want %d", sorted, b.Start, lo, hi, len(got)-1, len(want))
+					t.Fatalf("%s block at %d [%d, %d]: got %d IDs, want %d", shape, b.Start, lo, hi, len(got)-1, len(want))
 				}
 			}
 		}
