@@ -48,8 +48,19 @@ func Sort(logs []*record.Log, window, duration int64) Sortedness {
 		m := newWindowMax(nw)
 		f := &segments{}
 		var d decoded
+		var runs []record.Run
 		for _, l := range parts[p] {
 			for _, b := range l.Blocks() {
+				// A block that keeps its runs in these windows needs no
+				// decoding: a run's last ID is its largest.
+				var ok bool
+				if runs, ok = b.Runs(runs[:0]); ok && window == record.RunWindow {
+					for _, r := range runs {
+						m.add(int(r.Window), 0, r.Last)
+					}
+					f.skip()
+					continue
+				}
 				d.read(b)
 				f.block(b)
 				// Times within a block do not decrease: step through the
@@ -106,9 +117,23 @@ func Sort(logs []*record.Log, window, duration int64) Sortedness {
 		hist := map[int64]int64{}
 		f := firsts[p]
 		var d decoded
+		var runs []record.Run
 		bi := 0
 		for _, l := range parts[p] {
 			for _, b := range l.Blocks() {
+				var ok bool
+				if runs, ok = b.Runs(runs[:0]); ok && window == record.RunWindow {
+					late := false
+					for _, r := range runs {
+						if late = before(int(r.Window), 0, r.First); late {
+							break
+						}
+					}
+					if !late {
+						bi++
+						continue
+					}
+				}
 				// In a sorted block, no ID of a window's run is late if
 				// its first is not: pass 1 kept the firsts of blocks
 				// with long runs, so most blocks need no decoding.
@@ -209,6 +234,9 @@ func (s *segments) add(w int, hi, lo uint64) {
 	s.chunks[c][s.n%segmentChunk] = segment{int32(w), hi, lo}
 	s.n++
 }
+
+// skip notes a block whose runs pass 1 did not need.
+func (s *segments) skip() { s.spans = append(s.spans, [2]int{}) }
 
 // done keeps block b's runs if it is sorted and they are long enough.
 func (s *segments) done(b *record.Block) {

@@ -52,6 +52,23 @@ func decode(t *testing.T, l *Log) []entry {
 		if b.Sorted != sorted {
 			t.Fatalf("block %d: Sorted %v, entries sorted %v", bi, b.Sorted, sorted)
 		}
+		// Runs, when a block keeps them, are its entries' windows.
+		if runs, ok := b.Runs(nil); ok {
+			var want []Run
+			for j, id := range ids {
+				w := times[j] / RunWindow
+				if j == 0 || want[len(want)-1].Window != w {
+					want = append(want, Run{Window: w, First: id})
+				}
+				want[len(want)-1].Last = id
+			}
+			if !slices.Equal(runs, want) {
+				t.Fatalf("block %d: runs %v, want %v", bi, runs, want)
+			}
+			if !b.Sorted || l.Wide() || !b.sealed || len(runs)*runEvery > b.Len() {
+				t.Fatalf("block %d keeps %d runs for %d entries (sorted %v, wide %v, sealed %v)", bi, len(runs), b.Len(), b.Sorted, l.Wide(), b.sealed)
+			}
+		}
 		// A sealed sorted block has a restart point every restartEvery
 		// entries, at the ID it names.
 		if b.sealed && b.Sorted && !l.Wide() {
@@ -218,7 +235,8 @@ func TestAppendRange(t *testing.T) {
 
 // TestCompact holds the record of a Snowflake worker at 100,000 IDs/s
 // (one ID more, or the next millisecond, with exponential gaps of
-// true time) to at most 2.5 bytes per ID, fill buffer included.
+// true time) to at most 2.6 bytes per ID, fill buffer and runs
+// included (2.44 without runs).
 func TestCompact(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	var id uint64 = 1 << 50
@@ -234,8 +252,8 @@ func TestCompact(t *testing.T) {
 		}
 		l.Append(id, tm)
 	}
-	if per := float64(l.Bytes()) / float64(l.Len()); per > 2.5 {
-		t.Errorf("%.2f bytes per entry, want at most 2.5", per)
+	if per := float64(l.Bytes()) / float64(l.Len()); per > 2.6 {
+		t.Errorf("%.2f bytes per entry, want at most 2.6", per)
 	} else {
 		t.Logf("%.2f bytes per entry", per)
 	}
@@ -310,4 +328,40 @@ func BenchmarkAppendTimes(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)*float64(l.Len())/b.Elapsed().Seconds(), "ids/s")
+}
+
+// A busy Snowflake worker's sealed blocks keep their runs; a worker with
+// an ID every few milliseconds, or IDs that do not increase, keeps none.
+func TestRuns(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		gap  int64 // ns between IDs
+		back bool
+		want bool
+	}{
+		{"busy", 10_000, false, true},
+		{"sparse", 3_000_000, false, false},
+		{"unsorted", 10_000, true, false},
+	} {
+		var id uint64 = 1 << 40
+		l, _ := fill(false, 10_000, func(i int) entry {
+			id++
+			if c.back && i%100 == 99 {
+				id -= 5
+			}
+			return entry{lo: id, t: int64(i) * c.gap}
+		})
+		kept := 0
+		blocks := l.Blocks()
+		for _, b := range blocks {
+			if _, ok := b.Runs(nil); ok {
+				kept++
+			}
+		}
+		sealed := len(blocks) - 1
+		if c.want && kept != sealed || !c.want && kept != 0 {
+			t.Errorf("%s: %d of %d sealed blocks keep runs", c.name, kept, sealed)
+		}
+		decode(t, l)
+	}
 }
