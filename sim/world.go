@@ -35,6 +35,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/idsim/idsim/sim/record"
@@ -101,7 +102,7 @@ type World struct {
 	services  []*service
 	lookahead int64 // the longest window when services exist: their smallest latency
 	// senders lists, in worker order, the workers that sent messages in
-	// the last window; partSenders holds each goroutine's share.
+	// the last window; partSenders holds each chunk of workers' share.
 	senders     []*Worker
 	partSenders [][]*Worker
 	requests    requestQueue
@@ -287,28 +288,36 @@ func (w *World) runWorkers(until int64) {
 		}
 		return
 	}
-	var wg sync.WaitGroup
-	per := (len(w.workers) + n - 1) / n
-	parts := (len(w.workers) + per - 1) / per
-	if cap(w.partSenders) < parts {
-		w.partSenders = make([][]*Worker, parts)
+	// Goroutines take chunks of consecutive workers as they finish the
+	// last, so that one held up (on a busy machine) does not hold up the
+	// window; a chunk's senders keep worker order.
+	chunks := min(len(w.workers), 8*n)
+	per := (len(w.workers) + chunks - 1) / chunks
+	chunks = (len(w.workers) + per - 1) / per
+	if cap(w.partSenders) < chunks {
+		w.partSenders = make([][]*Worker, chunks)
 	}
-	w.partSenders = w.partSenders[:parts]
-	for k := range parts {
-		lo := k * per
-		part := w.workers[lo:min(lo+per, len(w.workers))]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			senders := w.partSenders[k][:0]
-			for _, wk := range part {
-				wk.run(until)
-				if len(wk.net.outbox) > 0 {
-					senders = append(senders, wk)
+	w.partSenders = w.partSenders[:chunks]
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= chunks {
+					return
 				}
+				lo := k * per
+				senders := w.partSenders[k][:0]
+				for _, wk := range w.workers[lo:min(lo+per, len(w.workers))] {
+					wk.run(until)
+					if len(wk.net.outbox) > 0 {
+						senders = append(senders, wk)
+					}
+				}
+				w.partSenders[k] = senders
 			}
-			w.partSenders[k] = senders
-		}()
+		})
 	}
 	wg.Wait()
 	for _, s := range w.partSenders {
