@@ -365,3 +365,74 @@ func TestRuns(t *testing.T) {
 		decode(t, l)
 	}
 }
+
+// A block keeps its runs up to the bounds of their bytes: exactly one run
+// per runEvery entries, a run's first ID 2^32-1 above the block's and a
+// run 2^32-1 wide; one run more, or one more, and it keeps none. Nor
+// does a block before time 0.
+func TestRunsBounds(t *testing.T) {
+	// block seals a 256-entry first block of the given runs (each a
+	// window's worth of consecutive IDs, then a jump) and reports
+	// whether it keeps them.
+	block := func(base int64, runs int, jump func(r int) uint64, last func(r int) uint64) bool {
+		l := New(0)
+		id := uint64(1 << 20)
+		per := 256 / runs
+		for i := range 256 {
+			r := min(i/per, runs-1)
+			if i > 0 && r != min((i-1)/per, runs-1) {
+				id += jump(r)
+			} else if i > 0 {
+				id++
+			}
+			if i == 255 || min((i+1)/per, runs-1) != r {
+				id += last(r)
+			}
+			l.Append(id, base+int64(r)*RunWindow)
+		}
+		l.Append(id+1, base+int64(runs)*RunWindow) // seals the block
+		b := l.Blocks()[0]
+		if !b.sealed || b.Len() != 256 {
+			t.Fatalf("block of %d entries, sealed %v", b.Len(), b.sealed)
+		}
+		decode(t, l)
+		_, ok := b.Runs(nil)
+		return ok
+	}
+	small := func(int) uint64 { return 1 }
+	none := func(int) uint64 { return 0 }
+	if !block(0, 16, small, none) {
+		t.Error("16 runs of 16: none kept")
+	}
+	if block(0, 17, small, none) {
+		t.Error("17 runs in 256 entries: kept")
+	}
+	// The last run: its first ID 239 + d above the block's first, and
+	// then its last 15 + d above its first.
+	at15 := func(d uint64) func(int) uint64 {
+		return func(r int) uint64 {
+			if r == 15 {
+				return d
+			}
+			return 0
+		}
+	}
+	plus1 := func(d uint64) func(int) uint64 {
+		return func(r int) uint64 { return 1 + at15(d)(r) }
+	}
+	if !block(0, 16, plus1(1<<32-1-239-1), none) {
+		t.Error("a run 2^32-1 above the block's first: none kept")
+	}
+	if block(0, 16, plus1(1<<32-239-1), none) {
+		t.Error("a run 2^32 above the block's first: kept")
+	}
+	if !block(0, 16, small, at15(1<<32-1-15)) {
+		t.Error("the last run 2^32-1 wide: none kept")
+	}
+	if block(0, 16, small, at15(1<<32-15)) {
+		t.Error("the last run 2^32 wide: kept")
+	}
+	if block(-100*RunWindow, 16, small, none) {
+		t.Error("a block before time 0 kept runs")
+	}
+}

@@ -41,22 +41,20 @@ func (b *Block) Runs(dst []Run) ([]Run, bool) {
 		return dst, false
 	}
 	w := b.Base / RunWindow
-	for i, r := range b.runs {
-		if i > 0 {
-			w += int64(r.dw)
-		}
+	for _, r := range b.runs {
+		w += int64(r.dw) // 0 for the first run
 		first := b.first + uint64(r.off)
 		dst = append(dst, Run{Window: w, First: first, Last: first + uint64(r.spans)})
 	}
 	return dst, true
 }
 
-// sealRuns computes the runs of the n entries of the fill buffer, a
+// sealRuns computes the runs of the n > 0 entries of the fill buffer, a
 // sorted 64-bit block starting at true time base, into the log's
 // scratch, and returns them if the block should keep them.
 func (l *Log) sealRuns(n int, base int64) []run {
-	if n == 0 || base < 0 {
-		return nil
+	if base < 0 {
+		return nil // windows are counted from time 0
 	}
 	rs := l.runScratch[:0]
 	w := base / RunWindow
@@ -72,9 +70,12 @@ func (l *Log) sealRuns(n int, base int64) []run {
 			l.runScratch = rs
 			return nil // runs too short to be worth their bytes
 		}
+		// A block spans less than 2^32 ns (its time offsets are 32-bit),
+		// so dw fits; and a run is narrower than the next one's offset,
+		// so its width fits if that does.
 		nw := t / RunWindow
 		span, dw, off := l.ids[i-1]-l.ids[start], nw-w, l.ids[i]-l.ids[0]
-		if span > math.MaxUint32 || dw > math.MaxUint32 || off > math.MaxUint32 {
+		if off > math.MaxUint32 {
 			l.runScratch = rs
 			return nil
 		}
