@@ -149,3 +149,30 @@ func (a *arrivals) consume(i int) {
 		a.extra = append(a.extra[:i], a.extra[i+1:]...)
 	}
 }
+
+// Arrivals is the base load of one worker of a World, drawn as the World
+// draws it: the same true times of the same requests, from the same
+// stream of the same seed. It lets a benchmark step a generator at the
+// very moments a World's worker would be asked, without the World.
+type Arrivals struct{ s *source }
+
+// NewArrivals returns the base load l of worker index in a World with
+// the given seed and duration.
+func NewArrivals(l Load, seed uint64, index int, duration int64) (*Arrivals, error) {
+	s, err := newSource(l, 0, duration, Stream(seed, "arrivals", uint64(index)))
+	if err != nil {
+		return nil, err
+	}
+	return &Arrivals{s}, nil
+}
+
+// Next returns the true time of the next request, and false when there
+// are no more.
+func (a *Arrivals) Next() (int64, bool) {
+	t := a.s.next
+	if t == math.MaxInt64 {
+		return 0, false
+	}
+	a.s.step()
+	return t, true
+}
