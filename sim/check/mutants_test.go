@@ -348,3 +348,173 @@ func TestSortNoLogs(t *testing.T) {
 		t.Errorf("Sort(nil) = %+v", s)
 	}
 }
+
+// A worker's block that keeps its runs, then one of its blocks whose IDs
+// all fall below another worker's earlier one: pass 2 checks each block
+// by its own runs, so the second is decoded and its IDs after that window found late.
+func TestSortChecksEachBlockByItsOwnRuns(t *testing.T) {
+	for _, summaries := range []int{16, 1} {
+		defer func(r int) { runsPerSummary = r }(runsPerSummary)
+		runsPerSummary = summaries
+		a, b := record.New(0), record.New(1)
+		id := uint64(1000)
+		for i := range 256 + 100 {
+			a.Append(id, int64(i)*record.RunWindow/20)
+			id++
+		}
+		// 256 entries of a fill 12.8 windows; b issues a far larger ID
+		// in the window before the next block's.
+		b.Append(1_000_000, 12*record.RunWindow+record.RunWindow/2)
+		if _, ok := a.Blocks()[0].Runs(nil); !ok {
+			t.Fatal("the first block keeps no runs")
+		}
+		s := Sort([]*record.Log{a, b}, record.RunWindow, 20*record.RunWindow)
+		want := bruteSort([]*record.Log{a, b}, record.RunWindow, 20*record.RunWindow)
+		if s != want || s.Late < 90 {
+			t.Errorf("runsPerSummary %d: Sort = %+v, want %+v", summaries, s, want)
+		}
+	}
+}
+
+// The blocks of one partition in a row: one that keeps its runs (not
+// late), a worker's unsealed block with long runs (not late), then
+// another worker's sorted block below both: each block is checked by
+// its own runs or firsts, so the last one's 100 IDs are all late.
+func TestSortKeepsEachBlocksFirsts(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one partition
+	a, z := record.New(0), record.New(1)
+	for i := range 256 + 100 {
+		a.Append(uint64(1000+i), int64(i)*record.RunWindow/20)
+	}
+	for i := range 100 {
+		z.Append(uint64(500+i), 20*record.RunWindow+int64(i)*record.RunWindow/20)
+	}
+	logs := []*record.Log{a, z}
+	s := Sort(logs, record.RunWindow, 30*record.RunWindow)
+	if want := bruteSort(logs, record.RunWindow, 30*record.RunWindow); s != want || s.Late != 100 {
+		t.Errorf("Sort = %+v, want %+v (100 late)", s, want)
+	}
+}
+
+// Sort agrees with its definition on logs mixing every kind of block a
+// partition holds in a row — dense increasing ones that keep their runs,
+// sparse ones whose firsts are not kept, ones whose IDs drop — all read
+// by one goroutine, so that each block must be checked by its own runs
+// or firsts.
+func TestPropertySortOfMixedBlocks(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one partition
+	rapid.Check(t, func(t *rapid.T) {
+		// Millisecond windows of about 20 IDs each, or windows of a few
+		// units of time at the same scale.
+		window, unit := record.RunWindow, record.RunWindow/20
+		if rapid.Bool().Draw(t, "small windows") {
+			window, unit = rapid.Int64Range(1, 20).Draw(t, "window"), 1
+		}
+		var logs []*record.Log
+		for w := range rapid.IntRange(1, 3).Draw(t, "workers") {
+			l := record.New(w)
+			id := rapid.Uint64Range(0, 3000).Draw(t, "base")
+			// Per thousand entries: drops, and sparse gaps.
+			drops := rapid.SampledFrom([]int{0, 3, 20}).Draw(t, "drops")
+			gaps := drops + rapid.SampledFrom([]int{0, 10, 700}).Draw(t, "gaps")
+			var tm int64
+			for range rapid.IntRange(0, 600).Draw(t, "n") {
+				switch k := rapid.IntRange(0, 999).Draw(t, "kind"); {
+				case k < drops: // the ID drops
+					id -= min(id, rapid.Uint64Range(1, 3000).Draw(t, "drop"))
+				case k < gaps: // a sparse stretch
+					tm += 60 * unit
+					id += 5
+				default:
+					tm += unit * rapid.Int64Range(0, 2).Draw(t, "dt")
+					id += rapid.Uint64Range(1, 4).Draw(t, "step")
+				}
+				l.Append(id, tm)
+			}
+			logs = append(logs, l)
+		}
+		duration := rapid.Int64Range(0, 600*unit).Draw(t, "duration")
+		defer func(r int) { runsPerSummary = r }(runsPerSummary)
+		runsPerSummary = rapid.SampledFrom([]int{1, 4, 16}).Draw(t, "runsPerSummary")
+		if got, want := Sort(logs, window, duration), bruteSort(logs, window, duration); got != want {
+			t.Fatalf("Sort = %+v\nwant  %+v", got, want)
+		}
+	})
+}
+
+// A dense block whose IDs drop below the last window's largest in the
+// middle of a window and climb back before it ends: the window's first
+// ID is not late, five after it are. An unsorted block is decoded
+// whatever its firsts say.
+func TestSortDecodesUnsortedBlocks(t *testing.T) {
+	for _, summaries := range []int{16, 1} {
+		defer func(r int) { runsPerSummary = r }(runsPerSummary)
+		runsPerSummary = summaries
+		l := record.New(0)
+		id := uint64(1000)
+		for i := range 300 {
+			switch {
+			case i == 130:
+				id -= 50
+			case i == 135:
+				id += 100
+			default:
+				id++
+			}
+			l.Append(id, int64(i)*record.RunWindow/20)
+		}
+		logs := []*record.Log{l}
+		s := Sort(logs, record.RunWindow, 20*record.RunWindow)
+		if want := bruteSort(logs, record.RunWindow, 20*record.RunWindow); s != want || s.Late != 5 {
+			t.Errorf("runsPerSummary %d: Sort = %+v, want %+v (5 late)", summaries, s, want)
+		}
+	}
+}
+
+// One partition's blocks: a late one whose firsts are kept, a sparse one
+// whose are not, then one whose firsts are kept and not late. Each
+// block's firsts are its own: the sparse block's are dropped without
+// touching the first's, and the first is decoded and found late.
+func TestSortDropsOnlyTheSparseBlocksFirsts(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one partition
+	const ms = record.RunWindow
+	w, a, b, c := record.New(0), record.New(1), record.New(2), record.New(3)
+	w.Append(1_000_000, 0) // the largest ID, in window 0
+	for i := range 100 {   // late: 5 runs of 20, below it
+		a.Append(uint64(1000+i), ms+int64(i)*ms/20)
+	}
+	for i := range 5 { // sparse: one ID a window
+		b.Append(uint64(2_000_000+i), int64(10+i)*ms)
+	}
+	for i := range 100 { // not late: above everything before
+		c.Append(uint64(3_000_000+i), 20*ms+int64(i)*ms/20)
+	}
+	logs := []*record.Log{w, a, b, c}
+	s := Sort(logs, ms, 30*ms)
+	if want := bruteSort(logs, ms, 30*ms); s != want || s.Late != 100 {
+		t.Errorf("Sort = %+v, want %+v (100 late)", s, want)
+	}
+}
+
+// Firsts kept up to exactly the end of a chunk of them (3,840 + 256 =
+// 4,096, one entry a window): the last block reads its own and no
+// further.
+func TestSortFirstsToAChunksEnd(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one partition
+	defer func(r int) { runsPerSummary = r }(runsPerSummary)
+	runsPerSummary = 1
+	a, b := record.New(0), record.New(1)
+	for i := range 3840 {
+		a.Append(uint64(10_000+i), int64(i))
+	}
+	for i := range 256 {
+		b.Append(uint64(20_000+i), int64(4000+i))
+	}
+	if segmentChunk != 4096 {
+		t.Fatalf("the test assumes chunks of 4096 firsts, not %d", segmentChunk)
+	}
+	logs := []*record.Log{a, b}
+	if s := Sort(logs, 1, 5000); s.Late != 0 {
+		t.Errorf("Sort = %+v, want none late", s)
+	}
+}

@@ -109,9 +109,10 @@ func Sort(logs []*record.Log, window, duration int64) Sortedness {
 		}
 	}
 	// before reports whether (hi, lo) is below the largest ID of the
-	// windows before w.
+	// windows before w (none is below a window without IDs: its
+	// maximum stays 0).
 	before := func(w int, hi, lo uint64) bool {
-		return w > 0 && m.seen[w-1] && (hi < m.hi[w-1] || hi == m.hi[w-1] && lo < m.lo[w-1])
+		return w > 0 && (hi < m.hi[w-1] || hi == m.hi[w-1] && lo < m.lo[w-1])
 	}
 	// An ID in window w is late if it is below the largest ID of windows
 	// before w; the prefix maxima only grow, so the first window whose
