@@ -184,11 +184,18 @@ func (b *Block) AppendRange(dst []uint64, lo, hi uint64) []uint64 {
 		return dst
 	}
 	// Decode from the last restart point whose value is at most lo to
-	// the end of the block, in bulk, then keep [lo, hi].
+	// the first whose value is above hi (or the end of the block), in
+	// bulk, then keep [lo, hi]: a block reaching into many value ranges
+	// is decoded about once in all, not to its end for each.
 	v, left, pos := b.first, int(b.n)-1, uint(0)
-	if j := sortSearch(len(b.restarts), func(i int) bool { return b.restarts[i].v > lo }); j > 0 {
+	j := sortSearch(len(b.restarts), func(i int) bool { return b.restarts[i].v > lo })
+	if j > 0 {
 		rs := b.restarts[j-1]
 		v, left, pos = rs.v, int(b.n)-1-j*restartEvery, uint(rs.off)
+	}
+	if e := j + sortSearch(len(b.restarts)-j, func(i int) bool { return b.restarts[j+i].v > hi }); e < len(b.restarts) {
+		// Entry (e+1)*restartEvery is the first past hi: stop before it.
+		left -= int(b.n) - 1 - (e+1)*restartEvery + 1
 	}
 	k := len(dst)
 	dst = slices.Grow(dst, left+1)[:k+left+1]
