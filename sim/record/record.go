@@ -73,6 +73,11 @@ type Block struct {
 
 	// The log's current block is not sealed: it views the fill buffer.
 	raw *rawView
+
+	// A spilled block's data is in the spill file instead (spill.go):
+	// diskLen bytes from diskOff in the chunk disk.
+	disk             *spilledChunk
+	diskOff, diskLen uint32
 }
 
 // rawView is the unsealed part of the log, in the fill buffer.
@@ -101,13 +106,18 @@ func (b *Block) AppendIDs(dst []uint64) []uint64 {
 	if b.n == 0 {
 		return dst
 	}
+	p, buf := b.bytes()
+	defer b.done(buf)
+	if p == nil {
+		return zeros(dst, b.n)
+	}
 	if b.wide {
 		for i := range b.n {
-			dst = append(dst, binary.LittleEndian.Uint64(b.data[int(b.losAt)+8*int(i):]))
+			dst = append(dst, binary.LittleEndian.Uint64(p[int(b.losAt)+8*int(i):]))
 		}
 		return dst
 	}
-	return b.appendDeltas(dst)
+	return b.appendDeltas(dst, p)
 }
 
 // AppendHis appends the high halves of a wide block's IDs to dst and
@@ -122,7 +132,12 @@ func (b *Block) AppendHis(dst []uint64) []uint64 {
 	if b.n == 0 {
 		return dst
 	}
-	return b.appendDeltas(dst)
+	p, buf := b.bytes()
+	defer b.done(buf)
+	if p == nil {
+		return zeros(dst, b.n)
+	}
+	return b.appendDeltas(dst, p)
 }
 
 // AppendTimes appends the true times of the block's entries to dst and
@@ -137,10 +152,15 @@ func (b *Block) AppendTimes(dst []int64) []int64 {
 	if b.n == 0 {
 		return dst
 	}
+	data, buf := b.bytes()
+	defer b.done(buf)
+	if data == nil {
+		return zeros(dst, b.n)
+	}
 	k := len(dst)
 	dst = slices.Grow(dst, int(b.n))[:k+int(b.n)]
 	d := dst[k:]
-	p := b.data[b.timesAt:]
+	p := data[b.timesAt:]
 	t := b.Base
 	d[0] = t
 	off := 0
@@ -183,6 +203,11 @@ func (b *Block) AppendRange(dst []uint64, lo, hi uint64) []uint64 {
 		}
 		return dst
 	}
+	p, buf := b.bytes()
+	defer b.done(buf)
+	if p == nil {
+		return dst
+	}
 	// Decode from the last restart point whose value is at most lo to
 	// the end of the block, in bulk, then keep [lo, hi].
 	v, left, pos := b.first, int(b.n)-1, uint(0)
@@ -193,7 +218,7 @@ func (b *Block) AppendRange(dst []uint64, lo, hi uint64) []uint64 {
 	k := len(dst)
 	dst = slices.Grow(dst, left+1)[:k+left+1]
 	d := dst[k:]
-	egDecode(d[1:], b.data, pos, uint(b.idK))
+	egDecode(d[1:], p, pos, uint(b.idK))
 	d[0] = v
 	for i, c := range d[1:] {
 		v += c + 1
@@ -208,12 +233,13 @@ func (b *Block) AppendRange(dst []uint64, lo, hi uint64) []uint64 {
 	return dst[:k+n]
 }
 
-// appendDeltas decodes the ID column (the high halves, in a wide log).
-func (b *Block) appendDeltas(dst []uint64) []uint64 {
+// appendDeltas decodes the ID column (the high halves, in a wide log)
+// from the block's data p.
+func (b *Block) appendDeltas(dst []uint64, p []byte) []uint64 {
 	k := len(dst)
 	dst = slices.Grow(dst, int(b.n))[:k+int(b.n)]
 	d := dst[k:]
-	egDecode(d[1:], b.data, 0, uint(b.idK))
+	egDecode(d[1:], p, 0, uint(b.idK))
 	v := b.first
 	d[0] = v
 	if b.wide || !b.Sorted {
@@ -274,6 +300,11 @@ type Log struct {
 	deltas     []uint64
 	runScratch []run
 	held       int64
+
+	// spill, when set, takes full chunks to disk (spill.go); the blocks
+	// from index chunkFrom on are carved from chunk.
+	spill     *Spill
+	chunkFrom int
 }
 
 // New returns an empty log of 64-bit IDs for the given worker.
@@ -501,7 +532,7 @@ func (l *Log) alloc(n int) []byte {
 	if cap(l.chunk)-len(l.chunk) < n {
 		size := min(max(2*cap(l.chunk), 4<<10), 64<<10)
 		size = max(size, n)
-		l.chunk = make([]byte, 0, size)
+		l.chunk = l.newChunk(size)
 		l.held += int64(size)
 	}
 	k := len(l.chunk)
