@@ -23,6 +23,10 @@
 // A wide log (NewWide) records 128-bit IDs (UUIDs, ULIDs): the low halves
 // raw (random bits do not compress), the high halves as differences; a
 // 64-bit log never pays for them.
+//
+// The logs of a run may share a Spill (spill.go), which takes their
+// sealed chunks to a temporary file once they hold more memory than its
+// budget; a spilled block is read back whenever it is decoded.
 package record
 
 import (
@@ -552,7 +556,8 @@ func (l *Log) Len() int64 { return l.n + int64(l.pos) }
 
 // Bytes returns the memory the log holds: sealed blocks (including the
 // unused rest of the chunk they are carved from), their headers and
-// restart points, and the fill buffer.
+// restart points, and the fill buffer. Chunks spilled to disk count as
+// if they were in memory, so the figure does not depend on spilling.
 func (l *Log) Bytes() int64 { return l.held }
 
 // Each calls fn for every entry in issue order with its index, ID (the
