@@ -15,10 +15,11 @@ import (
 // reserved for it (so logs filled by different goroutines write in
 // parallel), and carves its next blocks from the same memory. A spilled
 // block keeps its metadata (Base, Last, Start, Min, Max, Sorted, restart
-// points) in memory; its coded bytes are read back with one ReadAt into a
-// pooled buffer each time an accessor decodes it. Where a block's bytes
-// live changes nothing a caller sees, so a run gives the same results
-// spilled or not.
+// points) in memory; its coded bytes are read back with one ReadAt into
+// a pooled buffer when an accessor decodes it (the buffer remembers the
+// block, so accessors called one after another on a block read it
+// once). Where a block's bytes live changes nothing a caller sees, so a
+// run gives the same results spilled or not.
 //
 // An I/O error never panics: a failed write keeps the chunk in memory
 // and stops spilling; a failed read makes the accessor return zeros (as
@@ -51,7 +52,8 @@ type Spill struct {
 	f      spillFile
 	err    error
 	closed bool
-	bufs   sync.Pool // *[]byte read buffers
+	bufs   sync.Pool    // *readBuf
+	reads  atomic.Int64 // blocks read back from the file
 }
 
 // NewSpill returns a Spill that lets the logs attached to it (Log.SpillTo)
@@ -232,25 +234,39 @@ func writeAt(f spillFile, p []byte, at int64) error {
 	return err
 }
 
+// readBuf is a pooled buffer holding the bytes of the spilled block it
+// last read (spilled bytes never change), so that decoding the IDs and
+// then the times of a block on one goroutine reads the file once.
+type readBuf struct {
+	p   []byte
+	c   *spilledChunk
+	off uint32
+}
+
 // bytes returns the block's sealed data: in memory, or read back from
 // the spill file into a pooled buffer, which done gives back. It returns
 // nil if the read failed (the Spill keeps the error).
-func (b *Block) bytes() (p []byte, buf *[]byte) {
+func (b *Block) bytes() (p []byte, buf *readBuf) {
 	if b.disk == nil {
 		return b.data, nil
 	}
 	c := b.disk
-	buf, _ = c.s.bufs.Get().(*[]byte)
+	buf, _ = c.s.bufs.Get().(*readBuf)
 	if buf == nil {
-		buf = new([]byte)
+		buf = new(readBuf)
 	}
-	if cap(*buf) < int(b.diskLen) {
-		*buf = make([]byte, b.diskLen)
+	if buf.c == c && buf.off == b.diskOff && len(buf.p) == int(b.diskLen) {
+		return buf.p, buf
 	}
-	p = (*buf)[:b.diskLen]
-	n, err := c.f.ReadAt(p, c.at+int64(b.diskOff))
-	if n == len(p) {
-		return p, buf
+	if cap(buf.p) < int(b.diskLen) {
+		buf.p = make([]byte, b.diskLen)
+	}
+	buf.p, buf.c = buf.p[:b.diskLen], nil
+	c.s.reads.Add(1)
+	n, err := c.f.ReadAt(buf.p, c.at+int64(b.diskOff))
+	if n == len(buf.p) {
+		buf.c, buf.off = c, b.diskOff
+		return buf.p, buf
 	}
 	if err == nil {
 		err = io.ErrUnexpectedEOF
@@ -261,7 +277,7 @@ func (b *Block) bytes() (p []byte, buf *[]byte) {
 }
 
 // done gives back a buffer bytes returned.
-func (b *Block) done(buf *[]byte) {
+func (b *Block) done(buf *readBuf) {
 	if buf != nil {
 		b.disk.s.bufs.Put(buf)
 	}

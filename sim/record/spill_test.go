@@ -106,6 +106,16 @@ func TestSpillSame(t *testing.T) {
 			!slices.EqualFunc(r1, r2, func(a, b []uint64) bool { return slices.Equal(a, b) }) {
 			t.Errorf("%s: a spilled log reads back differently", sh.name)
 		}
+		// The IDs then the times of each block: one read per block (a
+		// little more where the pool drops buffers, as under -race).
+		before := s.reads.Load()
+		for _, b := range disk.Blocks() {
+			b.AppendIDs(nil)
+			b.AppendTimes(nil)
+		}
+		if reads := s.reads.Load() - before; reads < int64(spilled) || reads >= int64(2*spilled) {
+			t.Errorf("%s: %d reads for %d spilled blocks, decoded twice each", sh.name, reads, spilled)
+		}
 		if err := s.Err(); err != nil {
 			t.Errorf("%s: %v", sh.name, err)
 		}
