@@ -52,8 +52,8 @@ const (
 	RecordShare = 0.5
 	// SpilledBytesPerID is what a 64-bit ID costs in memory, beside the
 	// record's share of the budget, when the record spills: its block's
-	// header and restart points (0.13 bytes for a busy worker) and the
-	// checks' lists of blocks.
+	// header, restart points and millisecond runs (0.25 bytes for a busy
+	// worker) and the checks' lists of blocks.
 	SpilledBytesPerID = 0.5
 	// SpilledBytesPerWorker is what each worker's record keeps in memory
 	// however much spills: its fill buffer and the chunk it fills.
