@@ -18,8 +18,12 @@ import (
 // file can make idsim hold more than the machine has or run for ever.
 const (
 	// MaxIDs is the most IDs one scheme's run may be asked for: the base
-	// load and every flood together.
-	MaxIDs = 1_000_000_000
+	// load and every flood together. A run of 64-bit IDs this long
+	// spills its record to disk (see SpilledBytesPerID).
+	MaxIDs = 10_000_000_000
+	// MaxWideIDs is the same for 128-bit IDs, whose uniqueness check
+	// holds a hash of every ID in memory.
+	MaxWideIDs = 1_000_000_000
 	// MaxEvents is the most fault events (a restart of one worker, one
 	// round) a scenario may schedule.
 	MaxEvents = 10_000_000
@@ -42,6 +46,18 @@ const (
 	// 64-bit hash of every ID that the uniqueness check holds in growing
 	// lists. 1e8 UUIDv7s peak at 37 bytes per ID.
 	BytesPerWideID = 40
+	// RecordShare is the share of the memory budget the record of a run
+	// may hold in memory; past it, its sealed chunks spill to a
+	// temporary file.
+	RecordShare = 0.5
+	// SpilledBytesPerID is what a 64-bit ID costs in memory, beside the
+	// record's share of the budget, when the record spills: its block's
+	// header, restart points and millisecond runs (0.25 bytes for a busy
+	// worker) and the checks' lists of blocks.
+	SpilledBytesPerID = 0.5
+	// SpilledBytesPerWorker is what each worker's record keeps in memory
+	// however much spills: its fill buffer and the chunk it fills.
+	SpilledBytesPerWorker = 100_000
 )
 
 // Estimate is what one scheme's run of a scenario will ask for, and
@@ -51,6 +67,8 @@ type Estimate struct {
 	// Wide is true when some scheme issues 128-bit IDs.
 	Wide   bool
 	Events float64
+	// Workers is the number of workers.
+	Workers int
 	// Driver says what contributes most IDs, and At where it is.
 	Driver string
 	At     spec.Pos
@@ -64,6 +82,17 @@ func (e Estimate) Bytes() float64 {
 	return e.IDs * BytesPerID
 }
 
+// Need is the memory the run will need at its peak within a budget, and
+// whether its record will spill to disk to stay within it: a run of
+// 64-bit IDs that would need more than the budget in memory keeps
+// RecordShare of the budget for its record and spills the rest.
+func (e Estimate) Need(budget float64) (bytes float64, spills bool) {
+	if in := e.Bytes(); e.Wide || in <= budget {
+		return in, false
+	}
+	return min(e.Bytes(), budget*RecordShare+e.IDs*SpilledBytesPerID+float64(e.Workers)*SpilledBytesPerWorker), true
+}
+
 // Estimate adds up the IDs the base load and every flood ask for, and
 // the events faults schedule.
 func (sc *Scenario) Estimate() Estimate {
@@ -71,7 +100,7 @@ func (sc *Scenario) Estimate() Estimate {
 		f, _ := r.Float64()
 		return f * float64(workers) * d.Seconds()
 	}
-	e := Estimate{IDs: rate(sc.Load.Rate.PerSec, sc.Workers, sc.Duration), Driver: "the base load", At: sc.LoadAt}
+	e := Estimate{IDs: rate(sc.Load.Rate.PerSec, sc.Workers, sc.Duration), Workers: sc.Workers, Driver: "the base load", At: sc.LoadAt}
 	for _, s := range sc.Schemes {
 		e.Wide = e.Wide || s.IDBits > 64
 	}
@@ -95,9 +124,13 @@ func (sc *Scenario) Estimate() Estimate {
 // that asks for the most.
 func checkSize(sc *Scenario) error {
 	e := sc.Estimate()
+	if e.Wide && e.IDs > MaxWideIDs {
+		return errAt(e.At, "the scenario asks for about %.3g IDs per scheme, most of them from %s; the limit is %.0g for 128-bit IDs (each takes up to %d bytes of memory at the peak of a run)",
+			e.IDs, e.Driver, float64(MaxWideIDs), BytesPerWideID)
+	}
 	if e.IDs > MaxIDs {
-		return errAt(e.At, "the scenario asks for about %.3g IDs per scheme, most of them from %s; the limit is %.0g (each takes up to %d bytes of memory at the peak of a run, %d for 128-bit IDs)",
-			e.IDs, e.Driver, float64(MaxIDs), BytesPerID, BytesPerWideID)
+		return errAt(e.At, "the scenario asks for about %.3g IDs per scheme, most of them from %s; the limit is %.0g (each takes up to %d bytes of memory at the peak of a run, or %g beside the record's share of the budget when the record spills to disk)",
+			e.IDs, e.Driver, float64(MaxIDs), BytesPerID, SpilledBytesPerID)
 	}
 	if e.Events > MaxEvents {
 		for _, f := range sc.Faults {
@@ -118,8 +151,13 @@ type BudgetError struct {
 }
 
 func (e *BudgetError) Error() string {
-	return fmt.Sprintf("scenario %s would need about %s of memory for %.3g IDs per scheme (most from %s, line %d); the budget is %s — raise it with --max-memory (or IDSIM_MAX_MEMORY), or ask for fewer IDs",
-		e.Scenario, gib(e.Estimate.Bytes()), e.Estimate.IDs, e.Estimate.Driver, e.Estimate.At.Line, gib(e.Budget))
+	need, spills := e.Estimate.Need(e.Budget)
+	how := ""
+	if spills {
+		how = ", even with its record spilled to disk"
+	}
+	return fmt.Sprintf("scenario %s would need about %s of memory for %.3g IDs per scheme (most from %s, line %d)%s; the budget is %s — raise it with --max-memory (or IDSIM_MAX_MEMORY), or ask for fewer IDs",
+		e.Scenario, gib(need), e.Estimate.IDs, e.Estimate.Driver, e.Estimate.At.Line, how, gib(e.Budget))
 }
 
 func gib(b float64) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 
 	"slices"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/idsim/idsim/sim/check"
 	"github.com/idsim/idsim/sim/coord"
 	"github.com/idsim/idsim/sim/lincheck"
+	"github.com/idsim/idsim/sim/record"
 	"github.com/idsim/idsim/sim/schemes"
 )
 
@@ -32,8 +34,18 @@ type Options struct {
 	Progress func(scheme string, i, n int)
 	// MaxMemory is the memory, in bytes, a run may need; zero means
 	// DefaultBudget. A scenario that would need more is refused with a
-	// *BudgetError before anything runs.
+	// *BudgetError before anything runs. The record of a run spills to
+	// disk when it would hold more than RecordShare of it in memory.
 	MaxMemory float64
+	// TempDir is where a record spills to; "" is the system's temporary
+	// directory.
+	TempDir string
+
+	// recordBudget, when positive, replaces the record's share of the
+	// budget (tests: force the record to spill); spilled, when set,
+	// adds up the bytes spilled.
+	recordBudget int64
+	spilled      *int64
 }
 
 // Run runs every scheme of the scenario on the same workers, load and
@@ -48,7 +60,16 @@ func Run(sc *Scenario, opt Options) (*reports.Results, error) {
 		budget = DefaultBudget()
 	}
 	if e := sc.Estimate(); e.Bytes() > budget {
-		return nil, &BudgetError{Scenario: sc.Name, Estimate: e, Budget: budget}
+		if need, _ := e.Need(budget); need > budget {
+			return nil, &BudgetError{Scenario: sc.Name, Estimate: e, Budget: budget}
+		}
+	}
+	spillAt := int64(0) // the record's budget; 0: never spill
+	if !math.IsInf(budget, 1) {
+		spillAt = int64(budget * RecordShare)
+	}
+	if opt.recordBudget > 0 {
+		spillAt = opt.recordBudget
 	}
 	res := NewResults(sc, seed, fmt.Sprintf("idsim run %s --seed %d", replayTarget(sc), seed))
 	seen := map[string]bool{} // fault activity spans already listed
@@ -59,7 +80,17 @@ func Run(sc *Scenario, opt Options) (*reports.Results, error) {
 		if res.Files == nil {
 			res.Files = map[string][]byte{}
 		}
-		run, w, err := runScheme(sc, s, seed, opt.Parallelism, res.Files)
+		var spill *record.Spill
+		if spillAt > 0 {
+			spill = record.NewSpill(spillAt, opt.TempDir)
+		}
+		run, w, err := runScheme(sc, s, seed, opt.Parallelism, spill, res.Files)
+		if opt.spilled != nil {
+			*opt.spilled += spill.Size()
+		}
+		if cerr := spill.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("closing the file the record spilled to: %w", cerr)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("scenario %s, scheme %s: %w", sc.Name, s.Label, err)
 		}
@@ -129,7 +160,7 @@ func replayTarget(sc *Scenario) string {
 }
 
 // runScheme simulates one scheme and turns what happened into a report.
-func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]byte) (*reports.Run, *sim.World, error) {
+func runScheme(sc *Scenario, s Scheme, seed uint64, par int, spill *record.Spill, files map[string][]byte) (*reports.Run, *sim.World, error) {
 	if c, ok := s.Sim.(io.Closer); ok {
 		defer c.Close() // programs a process scheme started
 	}
@@ -142,6 +173,7 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]
 		Scheme:      s.Sim,
 		RateWindow:  int64(sc.RateWindow),
 		Parallelism: par,
+		Spill:       spill,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -160,6 +192,9 @@ func runScheme(sc *Scenario, s Scheme, seed uint64, par int, files map[string][]
 		o.Coordinator = c
 	}
 	run := Report(sc, s, o, func(run *reports.Run, sum sim.Summary) { services(run, sum, w, s, o) })
+	if err := spill.Err(); err != nil {
+		return nil, nil, err // what was read back is wrong
+	}
 	return run, w, nil
 }
 

@@ -25,7 +25,8 @@ type Summary struct {
 	ErrorKinds []ErrorCount
 	// Violations lists every out-of-order ID, by true time then worker.
 	Violations []OrderViolation
-	// RecordBytes is the memory held by the record of issued IDs.
+	// RecordBytes is the memory held by the record of issued IDs
+	// (counting what spilled to disk as if it were in memory).
 	RecordBytes int64
 }
 

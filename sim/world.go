@@ -62,6 +62,10 @@ type Config struct {
 	// Parallelism caps the goroutines that run workers; zero means
 	// GOMAXPROCS. It never changes the result.
 	Parallelism int
+	// Spill, when set, takes the workers' records to disk once they hold
+	// more memory than its budget (record.Spill). It never changes the
+	// result; Run fails with its error if spilling does.
+	Spill *record.Spill
 }
 
 // Activity is a span of true time during which a fault was acting on some
@@ -145,6 +149,7 @@ func New(cfg Config) (*World, error) {
 		if wide {
 			wk.log = record.NewWide(i)
 		}
+		wk.log.SpillTo(cfg.Spill)
 		wk.net = &Endpoint{w: wk, rng: w.Stream("net", uint64(i)), due: math.MaxInt64, inDue: math.MaxInt64}
 		s, err := newSource(cfg.Load, 0, cfg.Duration, w.Stream("arrivals", uint64(i)))
 		if err != nil {
@@ -224,6 +229,9 @@ func (w *World) Run() error {
 		}
 		w.handle(next)
 		w.runWorkers(next)
+		if err := w.cfg.Spill.Err(); err != nil {
+			return err
+		}
 		w.post()
 		w.now = next
 		if next >= end {

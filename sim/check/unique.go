@@ -137,6 +137,13 @@ func cuts(blocks []*record.Block, n int64) []uint64 {
 // (a variable so that tests can make groups small).
 var groupRanges = 64
 
+// looseBytes bounds the memory the IDs of unsorted blocks take while
+// they are distributed to their ranges (a variable so that tests can
+// make it small): past it, the groups are checked in passes over slices
+// of the ID space, each pass decoding the unsorted blocks again and
+// keeping the IDs of its slice only.
+var looseBytes int64 = 2 << 30
+
 // duplicateValues returns, in ascending order, every value that occurs
 // more than once.
 func duplicateValues(blocks []*record.Block, cut []uint64) []uint64 {
@@ -159,34 +166,68 @@ func duplicateValues(blocks []*record.Block, cut []uint64) []uint64 {
 		return lo, hi
 	}
 	// Sorted blocks: the groups of ranges they reach. Unsorted blocks:
-	// their IDs, distributed by range.
+	// their IDs, distributed by range (loose), for the groups of one
+	// pass at a time.
 	ng := (nr + groupRanges - 1) / groupRanges
 	groups := make([][]int32, ng)
 	loose := make([][]uint64, nr)
-	var ids []uint64
+	var unsorted []int32
+	var nLoose int64
 	for bi, b := range blocks {
 		first, last := rangeOf(b.Min), rangeOf(b.Max)
 		if !b.Sorted {
-			ids = b.AppendIDs(ids[:0])
-			if first == last {
-				loose[first] = append(loose[first], ids...)
-				continue
-			}
-			for _, id := range ids {
-				r := rangeOf(id)
-				loose[r] = append(loose[r], id)
-			}
+			unsorted = append(unsorted, int32(bi))
+			nLoose += int64(b.Len())
 			continue
 		}
 		for g := first / groupRanges; g <= last/groupRanges; g++ {
 			groups[g] = append(groups[g], int32(bi))
 		}
 	}
+	passes := int(min(int64(ng), max(1, (8*nLoose+looseBytes-1)/looseBytes)))
+	var ids []uint64
+	distribute := func(r0, r1 int) {
+		for _, bi := range unsorted {
+			b := blocks[bi]
+			first, last := rangeOf(b.Min), rangeOf(b.Max)
+			if last < r0 || first >= r1 {
+				continue
+			}
+			ids = b.AppendIDs(ids[:0])
+			if first == last {
+				loose[first] = append(loose[first], ids...)
+				continue
+			}
+			for _, id := range ids {
+				if r := rangeOf(id); r >= r0 && r < r1 {
+					loose[r] = append(loose[r], id)
+				}
+			}
+		}
+	}
 
 	found := make([][]uint64, nr)
+	for p := range passes {
+		g0, g1 := p*ng/passes, (p+1)*ng/passes
+		r0, r1 := g0*groupRanges, min(g1*groupRanges, nr)
+		distribute(r0, r1)
+		scanGroups(blocks, groups, loose, found, g0, g1, nr, bounds)
+		clear(loose[r0:r1])
+	}
+	var out []uint64
+	for _, f := range found {
+		out = append(out, f...)
+	}
+	return out
+}
+
+// scanGroups finds the duplicate values of the ranges of groups g0 to g1
+// (excluded), on parallel goroutines, into found.
+func scanGroups(blocks []*record.Block, groups [][]int32, loose, found [][]uint64, g0, g1, nr int, bounds func(int) (uint64, uint64)) {
 	var next atomic.Int64
+	next.Store(int64(g0))
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), ng) {
+	for range min(runtime.GOMAXPROCS(0), g1-g0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -195,7 +236,7 @@ func duplicateValues(blocks []*record.Block, cut []uint64) []uint64 {
 			var seg []int // seg[2i], seg[2i+1]: where segment i is in buf, then how far it is used
 			for {
 				g := int(next.Add(1) - 1)
-				if g >= ng {
+				if g >= g1 {
 					return
 				}
 				r0, r1 := g*groupRanges, min((g+1)*groupRanges, nr)
@@ -253,11 +294,6 @@ func duplicateValues(blocks []*record.Block, cut []uint64) []uint64 {
 		}()
 	}
 	wg.Wait()
-	var out []uint64
-	for _, f := range found {
-		out = append(out, f...)
-	}
-	return out
 }
 
 // idSet is an open-addressing hash set of IDs, reused across value

@@ -23,6 +23,10 @@
 // A wide log (NewWide) records 128-bit IDs (UUIDs, ULIDs): the low halves
 // raw (random bits do not compress), the high halves as differences; a
 // 64-bit log never pays for them.
+//
+// The logs of a run may share a Spill (spill.go), which takes their
+// sealed chunks to a temporary file once they hold more memory than its
+// budget; a spilled block is read back whenever it is decoded.
 package record
 
 import (
@@ -73,6 +77,11 @@ type Block struct {
 
 	// The log's current block is not sealed: it views the fill buffer.
 	raw *rawView
+
+	// A spilled block's data is in the spill file instead (spill.go):
+	// diskLen bytes from diskOff in the chunk disk.
+	disk             *spilledChunk
+	diskOff, diskLen uint32
 }
 
 // rawView is the unsealed part of the log, in the fill buffer.
@@ -101,13 +110,18 @@ func (b *Block) AppendIDs(dst []uint64) []uint64 {
 	if b.n == 0 {
 		return dst
 	}
+	p, buf := b.bytes()
+	defer b.done(buf)
+	if p == nil {
+		return zeros(dst, b.n)
+	}
 	if b.wide {
 		for i := range b.n {
-			dst = append(dst, binary.LittleEndian.Uint64(b.data[int(b.losAt)+8*int(i):]))
+			dst = append(dst, binary.LittleEndian.Uint64(p[int(b.losAt)+8*int(i):]))
 		}
 		return dst
 	}
-	return b.appendDeltas(dst)
+	return b.appendDeltas(dst, p)
 }
 
 // AppendHis appends the high halves of a wide block's IDs to dst and
@@ -122,7 +136,12 @@ func (b *Block) AppendHis(dst []uint64) []uint64 {
 	if b.n == 0 {
 		return dst
 	}
-	return b.appendDeltas(dst)
+	p, buf := b.bytes()
+	defer b.done(buf)
+	if p == nil {
+		return zeros(dst, b.n)
+	}
+	return b.appendDeltas(dst, p)
 }
 
 // AppendTimes appends the true times of the block's entries to dst and
@@ -137,10 +156,15 @@ func (b *Block) AppendTimes(dst []int64) []int64 {
 	if b.n == 0 {
 		return dst
 	}
+	data, buf := b.bytes()
+	defer b.done(buf)
+	if data == nil {
+		return zeros(dst, b.n)
+	}
 	k := len(dst)
 	dst = slices.Grow(dst, int(b.n))[:k+int(b.n)]
 	d := dst[k:]
-	p := b.data[b.timesAt:]
+	p := data[b.timesAt:]
 	t := b.Base
 	d[0] = t
 	off := 0
@@ -183,6 +207,11 @@ func (b *Block) AppendRange(dst []uint64, lo, hi uint64) []uint64 {
 		}
 		return dst
 	}
+	p, buf := b.bytes()
+	defer b.done(buf)
+	if p == nil {
+		return dst
+	}
 	// Decode from the last restart point whose value is at most lo to
 	// the first whose value is above hi (or the end of the block), in
 	// bulk, then keep [lo, hi]: a block reaching into many value ranges
@@ -200,7 +229,7 @@ func (b *Block) AppendRange(dst []uint64, lo, hi uint64) []uint64 {
 	k := len(dst)
 	dst = slices.Grow(dst, left+1)[:k+left+1]
 	d := dst[k:]
-	egDecode(d[1:], b.data, pos, uint(b.idK))
+	egDecode(d[1:], p, pos, uint(b.idK))
 	d[0] = v
 	for i, c := range d[1:] {
 		v += c + 1
@@ -215,12 +244,13 @@ func (b *Block) AppendRange(dst []uint64, lo, hi uint64) []uint64 {
 	return dst[:k+n]
 }
 
-// appendDeltas decodes the ID column (the high halves, in a wide log).
-func (b *Block) appendDeltas(dst []uint64) []uint64 {
+// appendDeltas decodes the ID column (the high halves, in a wide log)
+// from the block's data p.
+func (b *Block) appendDeltas(dst []uint64, p []byte) []uint64 {
 	k := len(dst)
 	dst = slices.Grow(dst, int(b.n))[:k+int(b.n)]
 	d := dst[k:]
-	egDecode(d[1:], b.data, 0, uint(b.idK))
+	egDecode(d[1:], p, 0, uint(b.idK))
 	v := b.first
 	d[0] = v
 	if b.wide || !b.Sorted {
@@ -281,6 +311,11 @@ type Log struct {
 	deltas     []uint64
 	runScratch []run
 	held       int64
+
+	// spill, when set, takes full chunks to disk (spill.go); the blocks
+	// from index chunkFrom on are carved from chunk.
+	spill     *Spill
+	chunkFrom int
 }
 
 // New returns an empty log of 64-bit IDs for the given worker.
@@ -508,7 +543,7 @@ func (l *Log) alloc(n int) []byte {
 	if cap(l.chunk)-len(l.chunk) < n {
 		size := min(max(2*cap(l.chunk), 4<<10), 64<<10)
 		size = max(size, n)
-		l.chunk = make([]byte, 0, size)
+		l.chunk = l.newChunk(size)
 		l.held += int64(size)
 	}
 	k := len(l.chunk)
@@ -528,7 +563,8 @@ func (l *Log) Len() int64 { return l.n + int64(l.pos) }
 
 // Bytes returns the memory the log holds: sealed blocks (including the
 // unused rest of the chunk they are carved from), their headers and
-// restart points, and the fill buffer.
+// restart points, and the fill buffer. Chunks spilled to disk count as
+// if they were in memory, so the figure does not depend on spilling.
 func (l *Log) Bytes() int64 { return l.held }
 
 // Each calls fn for every entry in issue order with its index, ID (the
