@@ -1,0 +1,252 @@
+package audit
+
+// Tests of the fast paths: decimal lines read in the buffer, 64-bit IDs
+// in narrow pieces with their own radix sort, and the spilling merge
+// against the in-memory one on a log of realistic size.
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idsim/idsim/generators/snowflake"
+)
+
+// TestRadixSort64Stable holds radixSort64 to slices.SortStableFunc, on
+// IDs that differ in a few bytes or in all of them.
+func TestRadixSort64Stable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for trial := range 300 {
+		n := rng.IntN(3000)
+		es := make([]narrow, n)
+		mask := rng.Uint64() // the bytes that vary in this trial
+		if trial%3 == 0 {
+			mask = ^uint64(0)
+		}
+		base := rng.Uint64()
+		for i := range es {
+			es[i] = narrow{base ^ rng.Uint64()&mask, int64(i)}
+			if i > 0 && rng.IntN(3) == 0 {
+				es[i].lo = es[rng.IntN(i)].lo
+			}
+		}
+		want := slices.Clone(es)
+		slices.SortStableFunc(want, func(a, b narrow) int {
+			switch {
+			case a.lo < b.lo:
+				return -1
+			case a.lo > b.lo:
+				return 1
+			}
+			return 0
+		})
+		got, spare := radixSort64(es, make([]narrow, n))
+		if !slices.Equal(got, want) {
+			t.Fatalf("trial %d: radix sort of %d entries (mask %x) differs", trial, n, mask)
+		}
+		if len(spare) != n || n > 0 && &spare[0] == &got[0] {
+			t.Fatalf("trial %d: the spare buffer is not the other one", trial)
+		}
+	}
+}
+
+// TestRadixSort64OneBit sorts IDs that differ in one bit of one byte,
+// for every byte: that byte's pass must not be skipped, whichever bit,
+// and whichever value the first entry has.
+func TestRadixSort64OneBit(t *testing.T) {
+	for b := range 8 {
+		for _, bit := range []uint{0, 7} {
+			one := uint64(1) << (8*uint(b) + bit)
+			for _, base := range []uint64{0, ^uint64(0) &^ one} {
+				hi := base | one
+				es := []narrow{{hi, 1}, {base, 2}, {hi, 3}, {base, 4}}
+				want := []narrow{{base, 2}, {base, 4}, {hi, 1}, {hi, 3}}
+				if got, _ := radixSort64(es, make([]narrow, 4)); !slices.Equal(got, want) {
+					t.Errorf("byte %d bit %d base %x: %v, want %v", b, bit, base, got, want)
+				}
+				es = []narrow{{hi, 1}, {base, 2}}
+				if got, _ := radixSort64(es, make([]narrow, 2)); !slices.Equal(got, []narrow{{base, 2}, {hi, 1}}) {
+					t.Errorf("two entries, byte %d bit %d: %v", b, bit, got)
+				}
+				es = []narrow{{base, 1}, {hi, 2}, {base, 3}} // first entry below
+				if got, _ := radixSort64(es, make([]narrow, 3)); !slices.Equal(got, []narrow{{base, 1}, {base, 3}, {hi, 2}}) {
+					t.Errorf("first entry low, byte %d bit %d: %v", b, bit, got)
+				}
+			}
+		}
+	}
+}
+
+// TestMixedWidthPieces: 64-bit and 128-bit IDs interleaved go to pieces
+// of their own widths, and every duplicate of either is still found,
+// in memory and spilled, whatever the piece and chunk sizes.
+func TestMixedWidthPieces(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for trial := range 30 {
+		n := 1 + rng.IntN(2000)
+		var b strings.Builder
+		byLine := map[int64]ID{}
+		var ids []ID
+		for i := range n {
+			var id ID
+			switch {
+			case i > 0 && rng.IntN(5) == 0:
+				id = ids[rng.IntN(i)]
+			case rng.IntN(2) == 0:
+				id = ID{Lo: rng.Uint64() >> rng.IntN(64)}
+			default:
+				id = ID{Hi: 1 + rng.Uint64()>>rng.IntN(64), Lo: rng.Uint64()}
+			}
+			ids = append(ids, id)
+			byLine[int64(i+1)] = id
+			if id.Hi == 0 {
+				fmt.Fprintln(&b, id.Lo)
+			} else {
+				fmt.Fprintf(&b, "%016x%016x\n", id.Hi, id.Lo)
+			}
+		}
+		dups, distinct, examples := wantDups(byLine)
+		chunk := 1 + rng.IntN(n+10)
+		for _, opt := range []Options{{}, {ChunkIDs: chunk, pieceIDs: 1 + rng.IntN(chunk)}} {
+			opt.Examples, opt.TempDir = 1<<30, t.TempDir()
+			rep, err := Run(strings.NewReader(b.String()), opt)
+			if err != nil || rep.Duplicates != dups || rep.DuplicatedIDs != distinct || !reflect.DeepEqual(rep.DuplicateExamples, examples) {
+				t.Fatalf("trial %d (chunk %d, piece %d): %v, %d duplicates of %d IDs, want %d of %d", trial, opt.ChunkIDs, opt.pieceIDs, err, rep.Duplicates, rep.DuplicatedIDs, dups, distinct)
+			}
+		}
+	}
+}
+
+// snowflakeLog writes n decimal Twitter IDs as a shared log of workers
+// holds them (as internal/gen does): workers interleaved within each
+// millisecond, with every every-th line a repeat of a recent ID (an
+// order violation too), and every back-th a step of the clock back.
+func snowflakeLog(n, workers, every, back int, seed uint64) string {
+	l := snowflake.Twitter
+	rng := rand.New(rand.NewPCG(seed, 0))
+	tick := uint64(start.Sub(l.Epoch) / l.Unit)
+	var b strings.Builder
+	var recent [256]uint64
+	for line := 0; line < n; {
+		ms := uint64(line / (workers * 4))
+		for seq := uint64(0); seq < 4 && line < n; seq++ {
+			for _, w := range rng.Perm(workers) {
+				if line >= n {
+					break
+				}
+				t := tick + ms
+				if back > 0 && line%back == back-1 && t > 5 {
+					t -= 5
+				}
+				id := t<<l.Time.Shift | uint64(w)<<l.Worker.Shift | seq
+				if every > 0 && line%every == every-1 && line > 256 {
+					id = recent[rng.IntN(len(recent))]
+				}
+				recent[line%len(recent)] = id
+				fmt.Fprintln(&b, id)
+				line++
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestSpillMatchesMemory audits one log of Snowflake IDs with every
+// check on, once in memory and then through spill files of several
+// sizes (pieces of several sizes too), and requires the formatted
+// reports to be byte for byte the same.
+func TestSpillMatchesMemory(t *testing.T) {
+	l := snowflake.Twitter
+	text := snowflakeLog(200_000, 37, 997, 1543, 5)
+	base := Options{Layout: &l, Ordered: true, Now: start.Add(30 * time.Second), Workers: mustNodes(t, "0-35", &l), Examples: 50}
+	format := func(opt Options) (string, *Report) {
+		t.Helper()
+		opt.TempDir = t.TempDir()
+		rep, err := Run(strings.NewReader(text), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		rep.Format(&b, &l)
+		return b.String(), rep
+	}
+	want, rep := format(base)
+	if rep.SpillFiles != 0 || rep.Duplicates == 0 || rep.OrderViolations == 0 || rep.Regressions == 0 || rep.UnexpectedWorkers == 0 {
+		t.Fatalf("the log should hold every kind of finding, in memory: %+v", rep)
+	}
+	for _, c := range []struct{ chunk, piece int }{{50_000, 0}, {20_000, 7_000}, {4096, 4096}, {1000, 333}} {
+		opt := base
+		opt.ChunkIDs, opt.pieceIDs = c.chunk, c.piece
+		got, rep := format(opt)
+		if rep.SpillFiles < 200_000/(2*c.chunk) {
+			t.Errorf("chunk %d: %d spill files, want the spill path taken", c.chunk, rep.SpillFiles)
+		}
+		if got != want {
+			t.Errorf("chunk %d piece %d: the spilled report differs from the one in memory\n%s\nwant\n%s", c.chunk, c.piece, got, want)
+		}
+	}
+}
+
+// TestDecimalLinesAsGeneralPath: lines the fast path reads (1 to 19
+// digits and a newline) beside ones it leaves to the general path —
+// 20 digits, a carriage return, blanks, signs, an empty line, a last
+// line without a newline, a header — give the reference auditor's report.
+func TestDecimalLinesAsGeneralPath(t *testing.T) {
+	l := snowflake.Twitter
+	lines := []string{"1", "0", "00000000000000000001", "18446744073709551615", "18446744073709551616", "1234567890123456789",
+		"12345678901234567890", " 7", "7 ", "7\r", "", "\t", "+5", "-5", "0x1f", "1_000", "9999999999999999999", "01", "7"}
+	rng := rand.New(rand.NewPCG(25, 26))
+	for trial := range 200 {
+		var b strings.Builder
+		for range rng.IntN(40) {
+			b.WriteString(lines[rng.IntN(len(lines))])
+			b.WriteByte('\n')
+		}
+		text := b.String()
+		if trial%2 == 0 {
+			text += lines[rng.IntN(len(lines))] // no final newline
+		}
+		opt := Options{Header: trial%5 == 0, Ordered: trial%3 != 0, Examples: 100, TempDir: t.TempDir()}
+		if trial%4 == 0 {
+			opt.Layout = &l
+		}
+		want, werr := refRun(strings.NewReader(text), opt)
+		got, err := Run(strings.NewReader(text), opt)
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("%q: error %v, reference %v", text, err, werr)
+		}
+		got.SpillFiles, got.SpillBytes, want.SpillFiles = 0, 0, 0
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: reports differ\ngot  %+v\nwant %+v", text, got, want)
+		}
+	}
+}
+
+// FuzzRunMatchesReference holds the auditor, its fast paths included,
+// to the reference auditor on any file.
+func FuzzRunMatchesReference(f *testing.F) {
+	f.Add([]byte("1\n2\n2\n1234567890123456789\n"), false, true)
+	f.Add([]byte("h\n 3\n3\r\n\n00000000000000000003\n0x3\n"), true, true)
+	f.Add([]byte("1913138565513728000\n1913138565513728000\n1913138561319424000"), false, false)
+	l := snowflake.Twitter
+	f.Fuzz(func(t *testing.T, text []byte, header, ordered bool) {
+		if bytes.Count(text, []byte("\n")) > 5000 || len(text) > 1<<16 {
+			return
+		}
+		opt := Options{Header: header, Ordered: ordered, Layout: &l, Now: start, Examples: 5, ChunkIDs: 5, pieceIDs: 2, TempDir: t.TempDir()}
+		want, werr := refRun(bytes.NewReader(text), opt)
+		got, err := Run(bytes.NewReader(text), opt)
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("%q: error %v, reference %v", text, err, werr)
+		}
+		got.SpillFiles, got.SpillBytes, want.SpillFiles = 0, 0, 0
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: reports differ\ngot  %+v\nwant %+v", text, got, want)
+		}
+	})
+}
