@@ -6,10 +6,12 @@ package audit
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -199,7 +201,9 @@ func TestSpillMatchesMemory(t *testing.T) {
 func TestDecimalLinesAsGeneralPath(t *testing.T) {
 	l := snowflake.Twitter
 	lines := []string{"1", "0", "00000000000000000001", "18446744073709551615", "18446744073709551616", "1234567890123456789",
-		"12345678901234567890", " 7", "7 ", "7\r", "", "\t", "+5", "-5", "0x1f", "1_000", "9999999999999999999", "01", "7"}
+		"12345678901234567890", " 7", "7 ", "7\r", "", "\t", "+5", "-5", "0x1f", "1_000", "9999999999999999999", "01", "7",
+		"12345678", "1234567a", "123456789012345", "1234567890123456", "12345678/0123456", "12345678:0123456", "1234567890123456\r",
+		"/2345678901234567", ":2345678901234567", "12345678901234567", "1234567890123456 ", "12345678901234567890123456"}
 	rng := rand.New(rand.NewPCG(25, 26))
 	for trial := range 200 {
 		var b strings.Builder
@@ -249,4 +253,22 @@ func FuzzRunMatchesReference(f *testing.F) {
 			t.Fatalf("%q: reports differ\ngot  %+v\nwant %+v", text, got, want)
 		}
 	})
+}
+
+// TestDigits8 holds digits8 to strconv on every byte in every place:
+// any byte that is not a digit refuses the eight.
+func TestDigits8(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	for trial := range 20000 {
+		b := []byte(fmt.Sprintf("%08d", rng.IntN(100_000_000)))
+		if trial%2 == 0 {
+			b[rng.IntN(8)] = byte(trial / 2 % 256)
+		}
+		want, err := strconv.ParseUint(string(b), 10, 64)
+		ok := err == nil && !bytes.ContainsAny(b, "+-_")
+		got, gotOK := digits8(binary.LittleEndian.Uint64(b))
+		if gotOK != ok || ok && got != want {
+			t.Fatalf("%q: %d %v, want %d %v", b, got, gotOK, want, ok)
+		}
+	}
 }
