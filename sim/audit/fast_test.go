@@ -23,16 +23,28 @@ import (
 // IDs that differ in a few bytes or in all of them.
 func TestRadixSort64Stable(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
-	for trial := range 300 {
+	for trial := range 312 {
 		n := rng.IntN(3000)
+		if trial >= 300 { // long enough to be split on the top bits first
+			n = msdMin + rng.IntN(3*msdMin)
+		}
 		es := make([]narrow, n)
-		mask := rng.Uint64() // the bytes that vary in this trial
-		if trial%3 == 0 {
+		mask := rng.Uint64() // the bits that vary in this trial
+		switch trial % 5 {
+		case 0:
 			mask = ^uint64(0)
+		case 1:
+			mask >>= 56 // at most 8 bits: no split on the top bits
+		case 2:
+			mask >>= rng.IntN(64)
 		}
 		base := rng.Uint64()
+		skew := trial%7 == 0 // most IDs in one bucket of the split, a few far away
 		for i := range es {
 			es[i] = narrow{base ^ rng.Uint64()&mask, int64(i)}
+			if skew && rng.IntN(1000) != 0 {
+				es[i].lo = base ^ rng.Uint64()&0xFFFF
+			}
 			if i > 0 && rng.IntN(3) == 0 {
 				es[i].lo = es[rng.IntN(i)].lo
 			}
