@@ -8,8 +8,8 @@
 // need every ID once, so IDs are sorted in runs (a radix sort, on a
 // second goroutine while lines are read), kept in memory up to a bound
 // and otherwise merged into temporary files, and finally merged with a
-// heap: memory stays bounded whatever the length of the file. Lines are
-// parsed in place, without an allocation per line.
+// tree of losers: memory stays bounded whatever the length of the file.
+// Lines are parsed in place, without an allocation per line.
 package audit
 
 import (

@@ -49,7 +49,7 @@ const maxPiece = 1 << 20
 // goroutine sorts each (stable, so equal IDs stay in line order) and
 // keeps it as a run in memory. When the runs in memory reach
 // Options.ChunkIDs entries they are merged into one temporary file. At the
-// end all runs, in memory and on disk, are merged with a heap.
+// end all runs, in memory and on disk, are merged with a tree of losers.
 type dups struct {
 	ctx     context.Context
 	opt     Options
@@ -366,63 +366,71 @@ func (c *cursor) next() (ok bool, err error) {
 }
 
 // merge calls emit for every entry of the runs in (ID, line) order: a
-// k-way merge on a binary heap of the runs' heads.
+// k-way merge on a tree of losers over the runs' heads, so that each
+// entry costs one comparison per level of the tree (about log2 of the
+// number of runs), never a scan of the runs.
 func merge(ctx context.Context, cs []*cursor, emit func(entry) error) error {
-	h := cs[:0]
-	for _, c := range cs {
+	k := len(cs)
+	live := make([]bool, k) // the run has a head
+	for i, c := range cs {
 		ok, err := c.next()
 		if err != nil {
 			return err
 		}
-		if ok {
-			h = append(h, c)
+		live[i] = ok
+	}
+	if k == 0 {
+		return nil
+	}
+	// beats reports whether run a's head comes before run b's; an ended
+	// run comes after every other.
+	beats := func(a, b int) bool {
+		if !live[a] || !live[b] {
+			return live[a]
 		}
+		return less(cs[a].cur, cs[b].cur)
 	}
-	for i := len(h)/2 - 1; i >= 0; i-- {
-		down(h, i)
+	// The tree is implicit: node n's children are 2n and 2n+1, the runs
+	// are the leaves k to 2k-1, loser[n] is the run that lost at
+	// internal node n and loser[0] the overall winner.
+	loser := make([]int, k)
+	win := make([]int, 2*k)
+	for i := range k {
+		win[k+i] = i
 	}
-	for n := 0; len(h) > 0; n++ {
+	for n := k - 1; n >= 1; n-- {
+		a, b := win[2*n], win[2*n+1]
+		if beats(b, a) {
+			a, b = b, a
+		}
+		win[n], loser[n] = a, b
+	}
+	loser[0] = win[1]
+	for n := 0; ; n++ {
+		w := loser[0]
+		if !live[w] {
+			return nil
+		}
 		if n&(1<<16-1) == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		c := h[0]
-		if err := emit(c.cur); err != nil {
+		if err := emit(cs[w].cur); err != nil {
 			return err
 		}
-		ok, err := c.next()
+		ok, err := cs[w].next()
 		if err != nil {
 			return err
 		}
-		if !ok {
-			last := len(h) - 1
-			h[0] = h[last]
-			h = h[:last]
+		live[w] = ok
+		// Replay w's matches from its leaf to the root.
+		for p := (w + k) / 2; p >= 1; p /= 2 {
+			if beats(loser[p], w) {
+				loser[p], w = w, loser[p]
+			}
 		}
-		if len(h) > 1 {
-			down(h, 0)
-		}
-	}
-	return nil
-}
-
-// down restores the heap property below i.
-func down(h []*cursor, i int) {
-	for {
-		l := 2*i + 1
-		if l >= len(h) {
-			return
-		}
-		m := l
-		if r := l + 1; r < len(h) && less(h[r].cur, h[l].cur) {
-			m = r
-		}
-		if !less(h[m].cur, h[i].cur) {
-			return
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
+		loser[0] = w
 	}
 }
 

@@ -6,6 +6,7 @@ package audit
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
@@ -281,6 +282,58 @@ func TestDigits8(t *testing.T) {
 		got, gotOK := digits8(binary.LittleEndian.Uint64(b))
 		if gotOK != ok || ok && got != want {
 			t.Fatalf("%q: %d %v, want %d %v", b, got, gotOK, want, ok)
+		}
+	}
+}
+
+// TestMergeRandom merges 1 to 40 runs — some empty, in memory both
+// wide and narrow — and compares the output with a sort of them all:
+// every tree shape, not only powers of two.
+func TestMergeRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(29, 30))
+	for k := 1; k <= 40; k++ {
+		var cs []*cursor
+		var all []entry
+		line := int64(0)
+		for range k {
+			n := rng.IntN(50)
+			if rng.IntN(4) == 0 {
+				n = 0
+			}
+			var run []entry
+			for range n {
+				line++
+				run = append(run, entry{ID{Lo: uint64(rng.IntN(100))}, line})
+			}
+			slices.SortFunc(run, func(a, b entry) int {
+				if less(a, b) {
+					return -1
+				}
+				return 1
+			})
+			all = append(all, run...)
+			if rng.IntN(2) == 0 {
+				nar := make([]narrow, 0, len(run))
+				for _, e := range run {
+					nar = append(nar, narrow{e.id.Lo, e.line})
+				}
+				cs = append(cs, &cursor{nar: nar})
+			} else {
+				cs = append(cs, &cursor{mem: run})
+			}
+		}
+		slices.SortFunc(all, func(a, b entry) int {
+			if less(a, b) {
+				return -1
+			}
+			return 1
+		})
+		var got []entry
+		if err := merge(context.Background(), cs, func(e entry) error { got = append(got, e); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, all) {
+			t.Fatalf("%d runs: merged %v\nwant %v", k, got, all)
 		}
 	}
 }
