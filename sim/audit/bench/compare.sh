@@ -1,0 +1,43 @@
+#!/bin/sh
+# compare.sh FILE [RUNS] — time `idsim check FILE --layout twitter --ordered`
+# against `LC_ALL=C sort -n -S 2G --parallel=2 FILE | uniq -d` in RUNS
+# (default 3) paired runs, sort first then check, alternating, and print
+# each pair's wall times, the check's peak resident memory and the ratio
+# check/sort. The ratio is the figure to quote: absolute times drift with
+# the machine's load, a ratio measured in one pair much less.
+#
+#   go run ./sim/audit/internal/gen -n 10000000 -dups 1000 > /tmp/ids.txt
+#   sim/audit/bench/compare.sh /tmp/ids.txt
+#
+# IDSIM names the idsim binary to time; by default it is built from this
+# checkout into a temporary directory. Needs GNU time as /usr/bin/time.
+set -eu
+file=${1:?usage: compare.sh FILE [RUNS]}
+runs=${2:-3}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+if [ -z "${IDSIM:-}" ]; then
+	root=$(cd "$(dirname "$0")/../../.." && pwd)
+	(cd "$root" && go build -o "$tmp/idsim" ./cmd/idsim)
+	IDSIM=$tmp/idsim
+fi
+echo "file: $file ($(wc -l < "$file") lines); idsim: $IDSIM; $(nproc) CPUs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+i=1
+while [ "$i" -le "$runs" ]; do
+	/usr/bin/time -f '%e %M' -o "$tmp/sort.t" sh -c 'LC_ALL=C sort -n -S 2G --parallel=2 "$1" | uniq -d > "$2"' sh "$file" "$tmp/sort.out"
+	status=0
+	/usr/bin/time -f '%e %M' -o "$tmp/check.t" "$IDSIM" check "$file" --layout twitter --ordered > "$tmp/check.out" || status=$?
+	if [ "$status" -gt 1 ]; then
+		echo "idsim check failed with status $status" >&2
+		exit 2
+	fi
+	# sort's duplicate lines and check's duplicated IDs must agree.
+	sorted=$(wc -l < "$tmp/sort.out")
+	checked=$(sed -n 's/^duplicates: *\([0-9]*\)$/\1/p' "$tmp/check.out")
+	read -r ss sm < "$tmp/sort.t"
+	read -r cs cm < "$tmp/check.t"
+	awk -v i="$i" -v ss="$ss" -v sm="$sm" -v cs="$cs" -v cm="$cm" -v u="$sorted" -v d="${checked:-0}" 'BEGIN {
+		printf "run %d: sort|uniq -d %.2f s (%d MB, %d repeated IDs); idsim check %.2f s (%d MB, %d duplicates); ratio %.3f\n",
+			i, ss, sm/1024, u, cs, cm/1024, d, cs/ss }'
+	i=$((i + 1))
+done
