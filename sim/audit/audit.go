@@ -55,10 +55,10 @@ type Options struct {
 	Ordered bool
 	// Strict stops at the first malformed line.
 	Strict bool
-	// ChunkIDs is how many IDs the duplicate check holds in memory (24
-	// bytes each) before it writes them, sorted, to a temporary file; 0
-	// means 16 Mi (384 MiB). Runs are sorted in pieces of at most 1 Mi
-	// IDs. TempDir is where the files go; "" is the system default. The
+	// ChunkIDs is how many IDs the duplicate check holds in memory (16
+	// bytes each for 64-bit IDs, 24 for wider ones) before it writes
+	// them, sorted, to a temporary file; 0 means 16 Mi (256 MiB of 64-bit
+	// IDs). Runs are sorted in pieces of at most 1 Mi IDs. TempDir is where the files go; "" is the system default. The
 	// files are unlinked as soon as they are created, so nothing is left
 	// behind however the process ends.
 	ChunkIDs int
