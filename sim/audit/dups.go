@@ -506,9 +506,9 @@ const msdMin = 1 << 16
 
 // radixSort64 is radixSort for 64-bit IDs. A long piece is first split
 // stably on the top 8 bits of each ID's distance from the smallest (most
-// significant digit first), into buckets small enough to stay in cache; each bucket
-// (or a short piece as it is) is then sorted least significant byte
-// first by lsd64.
+// significant digit first), into buckets small enough to stay in cache;
+// each bucket, or a short piece as it is, is then sorted least
+// significant digit first by lsd64.
 func radixSort64(es, tmp []narrow) (sorted, spare []narrow) {
 	n := len(es)
 	if n < msdMin {
