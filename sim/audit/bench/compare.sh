@@ -34,8 +34,14 @@ while [ "$i" -le "$runs" ]; do
 	# sort's duplicate lines and check's duplicated IDs must agree.
 	sorted=$(wc -l < "$tmp/sort.out")
 	checked=$(sed -n 's/^duplicates: *\([0-9]*\)$/\1/p' "$tmp/check.out")
-	read -r ss sm < "$tmp/sort.t"
-	read -r cs cm < "$tmp/check.t"
+	# GNU time writes "Command exited with non-zero status 1" first
+	# when check finds problems: the figures are on the last line.
+	read -r ss sm <<-END
+		$(tail -n 1 "$tmp/sort.t")
+	END
+	read -r cs cm <<-END
+		$(tail -n 1 "$tmp/check.t")
+	END
 	awk -v i="$i" -v ss="$ss" -v sm="$sm" -v cs="$cs" -v cm="$cm" -v u="$sorted" -v d="${checked:-0}" 'BEGIN {
 		printf "run %d: sort|uniq -d %.2f s (%d MB, %d repeated IDs); idsim check %.2f s (%d MB, %d duplicates); ratio %.3f\n",
 			i, ss, sm/1024, u, cs, cm/1024, d, cs/ss }'
