@@ -55,6 +55,7 @@ type dups struct {
 	opt     Options
 	piece   []entry       // wide IDs
 	nar     []narrow      // 64-bit IDs
+	filled  bool          // a piece has reached pieceSize
 	todo    chan piece    // full pieces, to the sorter
 	free    chan []entry  // emptied pieces, back to the reader
 	freeNar chan []narrow // emptied pieces of 64-bit IDs
@@ -91,15 +92,10 @@ func (d *dups) add(e entry) error {
 	if e.id.Hi == 0 {
 		return d.add64(e.id.Lo, e.line)
 	}
-	if d.piece == nil {
-		select {
-		case d.piece = <-d.free:
-		default:
-			d.piece = make([]entry, 0, d.pieceSize())
-		}
-	}
+	d.piece = room(d.piece, d.free, d.pieceSize(), d.filled)
 	d.piece = append(d.piece, e)
 	if len(d.piece) >= d.pieceSize() {
+		d.filled = true
 		return d.send(piece{wide: d.piece})
 	}
 	return nil
@@ -107,18 +103,42 @@ func (d *dups) add(e entry) error {
 
 // add64 is add for a 64-bit ID.
 func (d *dups) add64(id uint64, line int64) error {
-	if d.nar == nil {
-		select {
-		case d.nar = <-d.freeNar:
-		default:
-			d.nar = make([]narrow, 0, d.pieceSize())
-		}
-	}
+	d.nar = room(d.nar, d.freeNar, d.pieceSize(), d.filled)
 	d.nar = append(d.nar, narrow{id, line})
 	if len(d.nar) >= d.pieceSize() {
+		d.filled = true
 		return d.send(piece{nar: d.nar})
 	}
 	return nil
+}
+
+// firstPiece is the capacity pieces start with until one is filled, so
+// that a short file does not make (and clear) pieces of a million
+// entries.
+const firstPiece = 1 << 12
+
+// room returns p with room for one more entry: p itself, an emptied
+// piece from free, or a new one — of size entries once filled says a
+// piece has been filled, else firstPiece — or p grown to twice its
+// capacity (at most size).
+func room[E entry | narrow](p []E, free chan []E, size int, filled bool) []E {
+	if len(p) < cap(p) {
+		return p
+	}
+	if p == nil {
+		select {
+		case q := <-free:
+			return q
+		default:
+		}
+		if filled {
+			return make([]E, 0, size)
+		}
+		return make([]E, 0, min(size, firstPiece))
+	}
+	q := make([]E, len(p), min(2*cap(p), size))
+	copy(q, p)
+	return q
 }
 
 // send hands a full piece (the current one of its width) to the sorter.

@@ -218,6 +218,7 @@ func TestDecimalLinesAsGeneralPath(t *testing.T) {
 		"12345678", "1234567a", "123456789012345", "1234567890123456", "12345678/0123456", "12345678:0123456", "1234567890123456\r",
 		"/2345678901234567", ":2345678901234567", "12345678901234567", "1234567890123456 ", "12345678901234567890123456"}
 	rng := rand.New(rand.NewPCG(25, 26))
+	dir := t.TempDir()
 	for trial := range 200 {
 		var b strings.Builder
 		for range rng.IntN(40) {
@@ -228,7 +229,7 @@ func TestDecimalLinesAsGeneralPath(t *testing.T) {
 		if trial%2 == 0 {
 			text += lines[rng.IntN(len(lines))] // no final newline
 		}
-		opt := Options{Header: trial%5 == 0, Ordered: trial%3 != 0, Examples: 100, TempDir: t.TempDir()}
+		opt := Options{Header: trial%5 == 0, Ordered: trial%3 != 0, Examples: 100, TempDir: dir}
 		if trial%4 == 0 {
 			opt.Layout = &l
 		}
@@ -355,4 +356,38 @@ func TestNoAllocationPerLine(t *testing.T) {
 		t.Errorf("%.0f allocations for 300000 lines, want at most 1000", allocs)
 	}
 	t.Logf("%.0f allocations for 300000 lines", allocs)
+}
+
+// TestRoom: pieces start small and double up to the piece size, keeping
+// their entries; once a piece has been filled new ones start full size;
+// an emptied piece is taken back before any is made.
+func TestRoom(t *testing.T) {
+	var p []narrow
+	var caps []int
+	for i := range 10_000 {
+		p = room(p, nil, 10_000, false)
+		if len(caps) == 0 || cap(p) != caps[len(caps)-1] {
+			caps = append(caps, cap(p))
+		}
+		p = append(p, narrow{uint64(i), int64(i)})
+	}
+	if want := []int{firstPiece, 2 * firstPiece, 10_000}; !slices.Equal(caps, want) {
+		t.Errorf("capacities %v, want %v", caps, want)
+	}
+	for i, e := range p {
+		if e.lo != uint64(i) || e.line != int64(i) {
+			t.Fatalf("entry %d is %v after growing", i, e)
+		}
+	}
+	if q := room[narrow](nil, nil, 10_000, true); cap(q) != 10_000 || len(q) != 0 {
+		t.Errorf("after a full piece: len %d cap %d, want 0 and 10000", len(q), cap(q))
+	}
+	free := make(chan []entry, 1)
+	free <- make([]entry, 0, 77)
+	if q := room(nil, free, 10_000, false); cap(q) != 77 {
+		t.Errorf("with a free piece: cap %d, want the free piece's 77", cap(q))
+	}
+	if q := room(make([]entry, 3, 5), free, 10_000, false); len(q) != 3 || cap(q) != 5 {
+		t.Errorf("with room left: len %d cap %d, want the piece itself", len(q), cap(q))
+	}
 }
