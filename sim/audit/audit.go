@@ -294,8 +294,10 @@ func (a *auditor) decimalLines(ctx context.Context, buf []byte, line *int64) (in
 			return done, nil
 		}
 		*line++
-		if err := a.every(ctx, *line); err != nil {
-			return done + i + 1, err
+		if *line&(1<<16-1) == 0 { // as every says, without a call per line
+			if err := a.every(ctx, *line); err != nil {
+				return done + i + 1, err
+			}
 		}
 		done += i + 1
 		a.rep.Lines++
@@ -334,21 +336,26 @@ func (a *auditor) id(id ID, kind Kind, line int64) error {
 	switch kind {
 	case Number:
 		if a.dec != nil {
-			p, t, err := a.dec.decode(id.Lo)
-			if err != nil {
-				rep.BeforeEpoch++
-				a.note(&rep.TimeExamples, line, "%d does not decode with layout %s: %v", id.Lo, opt.Layout.Name, err)
-				return nil
+			tick, dc, worker, seq, ok := a.dec.fields(id.Lo)
+			if ok {
+				ts = a.dec.epoch + tick*a.dec.unit
+			} else {
+				p, t, err := a.dec.decode(id.Lo)
+				if err != nil {
+					rep.BeforeEpoch++
+					a.note(&rep.TimeExamples, line, "%d does not decode with layout %s: %v", id.Lo, opt.Layout.Name, err)
+					return nil
+				}
+				ts, dc, worker, seq = t, p.Datacenter, p.Worker, p.Sequence
 			}
-			ts = t
-			node := p.Datacenter<<opt.Layout.Worker.Bits | p.Worker
+			node := dc<<opt.Layout.Worker.Bits | worker
 			s = a.st.get(node, opt.Workers)
 			if s.unexpected {
 				rep.UnexpectedWorkers++
-				a.note(&rep.WorkerExamples, line, "%d is from node %d (datacenter %d, worker %d), not one of the expected workers", id.Lo, node, p.Datacenter, p.Worker)
+				a.note(&rep.WorkerExamples, line, "%d is from node %d (datacenter %d, worker %d), not one of the expected workers", id.Lo, node, dc, worker)
 			}
 			s.w.IDs++
-			s.w.MaxSequence = max(s.w.MaxSequence, uint64(p.Sequence))
+			s.w.MaxSequence = max(s.w.MaxSequence, uint64(seq))
 		}
 	case UUID:
 		u := uuid.FromHiLo(id.Hi, id.Lo)
@@ -454,10 +461,15 @@ type decoder struct {
 	epoch   int64
 	unit    int64
 	maxTick int64 // ticks below this convert without overflow
+	// Each field's shift and mask, read once from the layout.
+	tShift, dShift, wShift, sShift uint8
+	tMax, dMax, wMax, sMax         uint64
 }
 
 func newDecoder(l *snowflake.Layout) *decoder {
-	d := &decoder{l: l, epoch: l.Epoch.UnixNano(), unit: int64(l.Unit), maxTick: -1}
+	d := &decoder{l: l, epoch: l.Epoch.UnixNano(), unit: int64(l.Unit), maxTick: -1,
+		tShift: l.Time.Shift, dShift: l.Datacenter.Shift, wShift: l.Worker.Shift, sShift: l.Sequence.Shift,
+		tMax: l.Time.Max(), dMax: l.Datacenter.Max(), wMax: l.Worker.Max(), sMax: l.Sequence.Max()}
 	d.used = l.Time.Max()<<l.Time.Shift | l.Datacenter.Max()<<l.Datacenter.Shift | l.Worker.Max()<<l.Worker.Shift | l.Sequence.Max()<<l.Sequence.Shift
 	if d.unit > 0 && l.Epoch.Year() > 1677 {
 		d.maxTick = (math.MaxInt64 - max(d.epoch, 0)) / d.unit
@@ -465,17 +477,23 @@ func newDecoder(l *snowflake.Layout) *decoder {
 	return d
 }
 
-func (d *decoder) decode(id uint64) (snowflake.Parts, int64, error) {
-	l := d.l
-	tick := int64(id >> l.Time.Shift & l.Time.Max())
-	if tick < d.maxTick && id&^d.used == 0 {
-		p := snowflake.Parts{Tick: tick,
-			Datacenter: int64(id >> l.Datacenter.Shift & l.Datacenter.Max()),
-			Worker:     int64(id >> l.Worker.Shift & l.Worker.Max()),
-			Sequence:   int64(id >> l.Sequence.Shift & l.Sequence.Max())}
-		return p, d.epoch + tick*d.unit, nil
+// fields is decode's fast path: the fields of id, when it has no bit
+// outside them and its time converts to int64 nanoseconds (epoch +
+// tick*unit) without overflow; ok is false otherwise, and decode must
+// be asked.
+func (d *decoder) fields(id uint64) (tick, dc, worker, seq int64, ok bool) {
+	tick = int64(id >> d.tShift & d.tMax)
+	if tick >= d.maxTick || id&^d.used != 0 {
+		return 0, 0, 0, 0, false
 	}
-	p, err := l.Decode(id)
+	return tick, int64(id >> d.dShift & d.dMax), int64(id >> d.wShift & d.wMax), int64(id >> d.sShift & d.sMax), true
+}
+
+func (d *decoder) decode(id uint64) (snowflake.Parts, int64, error) {
+	if tick, dc, worker, seq, ok := d.fields(id); ok {
+		return snowflake.Parts{Tick: tick, Datacenter: dc, Worker: worker, Sequence: seq}, d.epoch + tick*d.unit, nil
+	}
+	p, err := d.l.Decode(id)
 	if err != nil {
 		return p, 0, err
 	}
