@@ -70,6 +70,7 @@ type Options struct {
 	Examples int
 
 	pieceIDs  int                                         // tests: sort in pieces of this many IDs instead of maxPiece
+	splitMin  int                                         // tests: finish in two halves from this many IDs in memory (negative: never)
 	openSpill func(dir string) (spillFile, string, error) // tests: make the temporary files instead of anonymousFile
 }
 

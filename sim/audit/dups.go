@@ -1,13 +1,16 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/bits"
 	"os"
+	"slices"
 )
 
 // entry is one ID with its line, for the duplicate check.
@@ -319,22 +322,145 @@ func (d *dups) finish(rep *Report, found func(first, repeat entry)) error {
 		}
 		cs = append(cs, &cursor{r: newRunReader(f, d.sizes[i])})
 	}
+	if len(d.files) == 0 && d.inMem >= d.splitMin() && len(d.mem)+len(d.memNar) > 1 {
+		return d.finishSplit(rep, found)
+	}
 	cs = d.memCursors(cs)
-	var first entry
-	have, prevDup := false, false
+	var sc dupScan
 	return merge(d.ctx, cs, func(e entry) error {
-		if have && first.id == e.id {
+		if sc.see(e) {
 			rep.Duplicates++
-			if !prevDup {
+			if sc.runs == 1 {
 				rep.DuplicatedIDs++
 			}
-			prevDup = true
-			found(first, e)
-			return nil
+			found(sc.first, e)
 		}
-		first, have, prevDup = e, true, false
 		return nil
 	})
+}
+
+// dupScan finds repeats in entries seen in (ID, line) order.
+type dupScan struct {
+	first entry // the first entry of the current ID
+	have  bool
+	runs  int // repeats of first so far
+}
+
+// see reports whether e repeats the ID before it.
+func (sc *dupScan) see(e entry) bool {
+	if sc.have && sc.first.id == e.id {
+		sc.runs++
+		return true
+	}
+	sc.first, sc.have, sc.runs = e, true, 0
+	return false
+}
+
+// splitMin is how many entries, all in memory, finish merges as two
+// halves at once.
+func (d *dups) splitMin() int {
+	switch {
+	case d.opt.splitMin < 0:
+		return math.MaxInt
+	case d.opt.splitMin > 0:
+		return d.opt.splitMin
+	}
+	return 1 << 20
+}
+
+// finishSplit is finish for runs all in memory, on two cores: the runs
+// are cut at an ID near the median of them all, so that every copy of an
+// ID is on one side, and the two sides are merged at once; the upper
+// side's repeats (its counts, and as many as can be examples) are then
+// reported after the lower side's, as one merge would have.
+func (d *dups) finishSplit(rep *Report, found func(first, repeat entry)) error {
+	m := d.median()
+	var lower, upper []*cursor
+	for _, r := range d.memNar {
+		k, _ := slices.BinarySearchFunc(r, m, func(e narrow, m ID) int { return cmp.Compare(e.lo, m.Lo) })
+		if m.Hi != 0 {
+			k = len(r) // a narrow ID is below any wide one
+		}
+		lower, upper = append(lower, &cursor{nar: r[:k]}), append(upper, &cursor{nar: r[k:]})
+	}
+	for _, r := range d.mem {
+		k, _ := slices.BinarySearchFunc(r, m, func(e entry, m ID) int { return compareID(e.id, m) })
+		lower, upper = append(lower, &cursor{mem: r[:k]}), append(upper, &cursor{mem: r[k:]})
+	}
+	type pair struct{ first, repeat entry }
+	var (
+		upDups, upIDs int64
+		upFound       []pair
+		upErr         = make(chan error, 1)
+	)
+	go func() {
+		var sc dupScan
+		upErr <- merge(d.ctx, upper, func(e entry) error {
+			if sc.see(e) {
+				upDups++
+				if sc.runs == 1 {
+					upIDs++
+				}
+				if len(upFound) < d.opt.Examples {
+					upFound = append(upFound, pair{sc.first, e})
+				}
+			}
+			return nil
+		})
+	}()
+	var sc dupScan
+	err := merge(d.ctx, lower, func(e entry) error {
+		if sc.see(e) {
+			rep.Duplicates++
+			if sc.runs == 1 {
+				rep.DuplicatedIDs++
+			}
+			found(sc.first, e)
+		}
+		return nil
+	})
+	if uerr := <-upErr; err == nil {
+		err = uerr
+	}
+	if err != nil {
+		return err
+	}
+	rep.Duplicates += upDups
+	rep.DuplicatedIDs += upIDs
+	for _, p := range upFound {
+		found(p.first, p.repeat)
+	}
+	return nil
+}
+
+// median returns an ID near the median of the runs in memory, from a
+// sample of about a thousand, each standing for as many entries.
+func (d *dups) median() ID {
+	stride := max(d.inMem/1024, 1)
+	var sample []ID
+	for _, r := range d.memNar {
+		for i := stride / 2; i < len(r); i += stride {
+			sample = append(sample, ID{Lo: r[i].lo})
+		}
+	}
+	for _, r := range d.mem {
+		for i := stride / 2; i < len(r); i += stride {
+			sample = append(sample, r[i].id)
+		}
+	}
+	if len(sample) == 0 {
+		return ID{}
+	}
+	slices.SortFunc(sample, compareID)
+	return sample[len(sample)/2]
+}
+
+// compareID orders IDs as less does.
+func compareID(a, b ID) int {
+	if c := cmp.Compare(a.Hi, b.Hi); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Lo, b.Lo)
 }
 
 // close stops the sorter and removes the temporary files.

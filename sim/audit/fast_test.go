@@ -99,7 +99,9 @@ func TestRadixSort64OneBit(t *testing.T) {
 
 // TestMixedWidthPieces: 64-bit and 128-bit IDs interleaved go to pieces
 // of their own widths, and every duplicate of either is still found,
-// in memory and spilled, whatever the piece and chunk sizes.
+// in memory and spilled, whatever the piece and chunk sizes, and when
+// the runs in memory are merged as two halves (the examples, however
+// few are kept, still the first in ID order).
 func TestMixedWidthPieces(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
 	for trial := range 30 {
@@ -127,11 +129,20 @@ func TestMixedWidthPieces(t *testing.T) {
 		}
 		dups, distinct, examples := wantDups(byLine)
 		chunk := 1 + rng.IntN(n+10)
-		for _, opt := range []Options{{}, {ChunkIDs: chunk, pieceIDs: 1 + rng.IntN(chunk)}} {
-			opt.Examples, opt.TempDir = 1<<30, t.TempDir()
+		piece := 1 + rng.IntN(n)
+		for _, opt := range []Options{{}, {ChunkIDs: chunk, pieceIDs: 1 + rng.IntN(chunk)},
+			{pieceIDs: piece, splitMin: 1}, {pieceIDs: piece, splitMin: 1, Examples: 1 + rng.IntN(5)}} {
+			want := examples
+			if opt.Examples == 0 {
+				opt.Examples = 1 << 30
+			} else {
+				want = want[:min(len(want), opt.Examples)]
+			}
+			opt.TempDir = t.TempDir()
 			rep, err := Run(strings.NewReader(b.String()), opt)
-			if err != nil || rep.Duplicates != dups || rep.DuplicatedIDs != distinct || !reflect.DeepEqual(rep.DuplicateExamples, examples) {
-				t.Fatalf("trial %d (chunk %d, piece %d): %v, %d duplicates of %d IDs, want %d of %d", trial, opt.ChunkIDs, opt.pieceIDs, err, rep.Duplicates, rep.DuplicatedIDs, dups, distinct)
+			if err != nil || rep.Duplicates != dups || rep.DuplicatedIDs != distinct || !reflect.DeepEqual(rep.DuplicateExamples, want) {
+				t.Fatalf("trial %d (chunk %d, piece %d, split %d, examples %d): %v, %d duplicates of %d IDs, want %d of %d\ngot  %v\nwant %v",
+					trial, opt.ChunkIDs, opt.pieceIDs, opt.splitMin, opt.Examples, err, rep.Duplicates, rep.DuplicatedIDs, dups, distinct, rep.DuplicateExamples, want)
 			}
 		}
 	}
@@ -173,12 +184,13 @@ func snowflakeLog(n, workers, every, back int, seed uint64) string {
 
 // TestSpillMatchesMemory audits one log of Snowflake IDs with every
 // check on, once in memory and then through spill files of several
-// sizes (pieces of several sizes too), and requires the formatted
-// reports to be byte for byte the same.
+// sizes (pieces of several sizes too), and in memory merged as two
+// halves, and requires the formatted reports to be byte for byte the
+// same.
 func TestSpillMatchesMemory(t *testing.T) {
 	l := snowflake.Twitter
 	text := snowflakeLog(200_000, 37, 997, 1543, 5)
-	base := Options{Layout: &l, Ordered: true, Now: start.Add(30 * time.Second), Workers: mustNodes(t, "0-35", &l), Examples: 50}
+	base := Options{Layout: &l, Ordered: true, Now: start.Add(30 * time.Second), Workers: mustNodes(t, "0-35", &l), Examples: 50, splitMin: -1}
 	format := func(opt Options) (string, *Report) {
 		t.Helper()
 		opt.TempDir = t.TempDir()
@@ -194,15 +206,15 @@ func TestSpillMatchesMemory(t *testing.T) {
 	if rep.SpillFiles != 0 || rep.Duplicates == 0 || rep.OrderViolations == 0 || rep.Regressions == 0 || rep.UnexpectedWorkers == 0 {
 		t.Fatalf("the log should hold every kind of finding, in memory: %+v", rep)
 	}
-	for _, c := range []struct{ chunk, piece int }{{50_000, 0}, {20_000, 7_000}, {4096, 4096}, {1000, 333}} {
+	for _, c := range []struct{ chunk, piece, split int }{{50_000, 0, 0}, {20_000, 7_000, 0}, {4096, 4096, 0}, {1000, 333, 0}, {0, 10_000, 1}, {0, 0, 1}} {
 		opt := base
-		opt.ChunkIDs, opt.pieceIDs = c.chunk, c.piece
+		opt.ChunkIDs, opt.pieceIDs, opt.splitMin = c.chunk, c.piece, c.split
 		got, rep := format(opt)
-		if rep.SpillFiles < 200_000/(2*c.chunk) {
+		if c.chunk > 0 && rep.SpillFiles < 200_000/(2*c.chunk) {
 			t.Errorf("chunk %d: %d spill files, want the spill path taken", c.chunk, rep.SpillFiles)
 		}
 		if got != want {
-			t.Errorf("chunk %d piece %d: the spilled report differs from the one in memory\n%s\nwant\n%s", c.chunk, c.piece, got, want)
+			t.Errorf("chunk %d piece %d split %d: the report differs from the one in memory in one merge\n%s\nwant\n%s", c.chunk, c.piece, c.split, got, want)
 		}
 	}
 }
@@ -389,5 +401,50 @@ func TestRoom(t *testing.T) {
 	}
 	if q := room(make([]entry, 3, 5), free, 10_000, false); len(q) != 3 || cap(q) != 5 {
 		t.Errorf("with room left: len %d cap %d, want the piece itself", len(q), cap(q))
+	}
+}
+
+// TestSplitAtRepeatedMedian: when the ID the runs are cut at has many
+// copies, in every run, they all fall on one side and count once as a
+// repeated ID; the examples are the lower side's, then the upper's.
+func TestSplitAtRepeatedMedian(t *testing.T) {
+	var ids []uint64
+	for i := range 3000 {
+		switch {
+		case i%3 == 0:
+			ids = append(ids, 500) // a third of the lines: the median
+		case i%2 == 0:
+			ids = append(ids, uint64(i))
+		default:
+			ids = append(ids, uint64(i%500)) // repeats below the median too
+		}
+	}
+	for _, piece := range []int{7, 100, 1000} {
+		rep := checkDups(t, "median repeated", ids, Options{pieceIDs: piece, splitMin: 1})
+		if rep.DuplicatedIDs < 2 {
+			t.Errorf("piece %d: %d repeated IDs", piece, rep.DuplicatedIDs)
+		}
+	}
+}
+
+// TestMedianOfRuns: the cut is near the median of all runs, not of one:
+// runs of disjoint ranges, as pieces of a log are.
+func TestMedianOfRuns(t *testing.T) {
+	d := &dups{}
+	for r := range 4 {
+		run := make([]narrow, 1000)
+		for i := range run {
+			run[i] = narrow{uint64(r*1000 + i), int64(r*1000 + i + 1)}
+		}
+		d.memNar = append(d.memNar, run)
+		d.inMem += len(run)
+	}
+	d.mem = [][]entry{{{ID{Hi: 1}, 9000}}}
+	d.inMem++
+	if m := d.median(); m.Hi != 0 || m.Lo < 1900 || m.Lo > 2100 {
+		t.Errorf("median %v, want about 2000", m)
+	}
+	if m := (&dups{}).median(); m != (ID{}) {
+		t.Errorf("median of nothing: %v", m)
 	}
 }
