@@ -48,11 +48,11 @@ const maxPiece = 1 << 20
 // dups finds repeated IDs with bounded memory. The reading goroutine
 // fills pieces of up to maxPiece entries, in line order (64-bit IDs and
 // wider ones in pieces of their own, since equal IDs are always of the
-// same width); a sorting
-// goroutine sorts each (stable, so equal IDs stay in line order) and
-// keeps it as a run in memory. When the runs in memory reach
-// Options.ChunkIDs entries they are merged into one temporary file. At the
-// end all runs, in memory and on disk, are merged with a tree of losers.
+// same width); a sorting goroutine sorts each (stable, so equal IDs stay
+// in line order) and keeps it as a run in memory. When the runs in
+// memory reach Options.ChunkIDs entries they are merged into one
+// temporary file. At the end all runs, in memory and on disk, are merged
+// with a tree of losers.
 type dups struct {
 	ctx     context.Context
 	opt     Options
