@@ -58,9 +58,10 @@ type Options struct {
 	// ChunkIDs is how many IDs the duplicate check holds in memory (16
 	// bytes each for 64-bit IDs, 24 for wider ones) before it writes
 	// them, sorted, to a temporary file; 0 means 16 Mi (256 MiB of 64-bit
-	// IDs). Runs are sorted in pieces of at most 1 Mi IDs. TempDir is where the files go; "" is the system default. The
-	// files are unlinked as soon as they are created, so nothing is left
-	// behind however the process ends.
+	// IDs). Runs are sorted in pieces of at most 1 Mi IDs. TempDir is
+	// where the files go; "" is the system default. The files are
+	// unlinked as soon as they are created, so nothing is left behind
+	// however the process ends.
 	ChunkIDs int
 	TempDir  string
 	// Progress, if set, is called about every million lines.
