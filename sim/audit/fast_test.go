@@ -206,7 +206,8 @@ func TestSpillMatchesMemory(t *testing.T) {
 	if rep.SpillFiles != 0 || rep.Duplicates == 0 || rep.OrderViolations == 0 || rep.Regressions == 0 || rep.UnexpectedWorkers == 0 {
 		t.Fatalf("the log should hold every kind of finding, in memory: %+v", rep)
 	}
-	for _, c := range []struct{ chunk, piece, split int }{{50_000, 0, 0}, {20_000, 7_000, 0}, {4096, 4096, 0}, {1000, 333, 0}, {0, 10_000, 1}, {0, 0, 1}} {
+	for _, c := range []struct{ chunk, piece, split int }{{50_000, 0, 0}, {20_000, 7_000, 0}, {4096, 4096, 0}, {1000, 333, 0}, {0, 10_000, 1}, {0, 0, 1},
+		{20_000, 7_000, 1}} { // spilled, two runs left in memory: no halves, the files are merged too
 		opt := base
 		opt.ChunkIDs, opt.pieceIDs, opt.splitMin = c.chunk, c.piece, c.split
 		got, rep := format(opt)
