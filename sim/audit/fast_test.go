@@ -466,3 +466,28 @@ func TestRadixSort64Short(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitAtWideMedianOfHiOne: 128-bit IDs whose high half is 1 beside
+// 64-bit IDs whose low half is larger than theirs; the cut falls among
+// the 128-bit ones, and every 64-bit ID, however large, is below it.
+func TestSplitAtWideMedianOfHiOne(t *testing.T) {
+	var b strings.Builder
+	byLine := map[int64]ID{}
+	for i := range 3000 {
+		id := ID{Hi: 1, Lo: uint64(i % 1500)} // each twice
+		if i%3 == 0 {
+			id = ID{Lo: 1<<63 + uint64(i%600)} // each about twice
+		}
+		byLine[int64(i+1)] = id
+		if id.Hi == 0 {
+			fmt.Fprintln(&b, id.Lo)
+		} else {
+			fmt.Fprintf(&b, "%016x%016x\n", id.Hi, id.Lo)
+		}
+	}
+	dups, distinct, examples := wantDups(byLine)
+	rep, err := Run(strings.NewReader(b.String()), Options{pieceIDs: 250, splitMin: 1, Examples: 1 << 30, TempDir: t.TempDir()})
+	if err != nil || rep.Duplicates != dups || rep.DuplicatedIDs != distinct || !reflect.DeepEqual(rep.DuplicateExamples, examples) {
+		t.Errorf("%v: %d duplicates of %d IDs, want %d of %d; examples in ID order: %v", err, rep.Duplicates, rep.DuplicatedIDs, dups, distinct, reflect.DeepEqual(rep.DuplicateExamples, examples))
+	}
+}
