@@ -50,7 +50,7 @@ Try:
 	strict := fs.Bool("strict", false, "stop at the first malformed line (exit 2)")
 	examples := fs.Int("examples", 20, "findings listed per kind (0: none)")
 	tmp := fs.String("tmp", "", "directory for the sorted runs of the duplicate check (default: the system's)")
-	chunk := fs.Int("chunk", 16<<20, "IDs the duplicate check holds in memory, 24 bytes each, before spilling to --tmp")
+	chunk := fs.Int("chunk", 16<<20, "IDs the duplicate check holds in memory, 16 bytes each (24 for UUIDs and ULIDs), before spilling to --tmp")
 	names, err := parse(fs, args)
 	if err != nil {
 		return flagStatus(err)

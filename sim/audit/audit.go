@@ -8,8 +8,8 @@
 // need every ID once, so IDs are sorted in runs (a radix sort, on a
 // second goroutine while lines are read), kept in memory up to a bound
 // and otherwise merged into temporary files, and finally merged with a
-// heap: memory stays bounded whatever the length of the file. Lines are
-// parsed in place, without an allocation per line.
+// tree of losers: memory stays bounded whatever the length of the file.
+// Lines are parsed in place, without an allocation per line.
 package audit
 
 import (
@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -54,12 +55,13 @@ type Options struct {
 	Ordered bool
 	// Strict stops at the first malformed line.
 	Strict bool
-	// ChunkIDs is how many IDs the duplicate check holds in memory (24
-	// bytes each) before it writes them, sorted, to a temporary file; 0
-	// means 16 Mi (384 MiB). Runs are sorted in pieces of at most 1 Mi
-	// IDs. TempDir is where the files go; "" is the system default. The
-	// files are unlinked as soon as they are created, so nothing is left
-	// behind however the process ends.
+	// ChunkIDs is how many IDs the duplicate check holds in memory (16
+	// bytes each for 64-bit IDs, 24 for wider ones) before it writes
+	// them, sorted, to a temporary file; 0 means 16 Mi (256 MiB of 64-bit
+	// IDs). Runs are sorted in pieces of at most 1 Mi IDs. TempDir is
+	// where the files go; "" is the system default. The files are
+	// unlinked as soon as they are created, so nothing is left behind
+	// however the process ends.
 	ChunkIDs int
 	TempDir  string
 	// Progress, if set, is called about every million lines.
@@ -69,6 +71,7 @@ type Options struct {
 	Examples int
 
 	pieceIDs  int                                         // tests: sort in pieces of this many IDs instead of maxPiece
+	splitMin  int                                         // tests: finish in two halves from this many IDs in memory (negative: never)
 	openSpill func(dir string) (spillFile, string, error) // tests: make the temporary files instead of anonymousFile
 }
 
@@ -136,6 +139,25 @@ func Run(r io.Reader, opt Options) (*Report, error) {
 	return RunContext(context.Background(), r, opt)
 }
 
+// auditor is the state of one audit: the report so far, the per-worker
+// streams and the duplicate check.
+type auditor struct {
+	opt   Options
+	rep   *Report
+	dec   *decoder
+	d     *dups
+	st    *streams
+	kinds [3]int64
+	limit int64 // Unix ns after which an ID is from the future
+}
+
+// note adds a finding to list unless it already holds opt.Examples.
+func (a *auditor) note(list *[]Finding, line int64, format string, args ...any) {
+	if len(*list) < a.opt.Examples {
+		*list = append(*list, Finding{Line: line, Text: fmt.Sprintf(format, args...)})
+	}
+}
+
 // RunContext audits the IDs read from r until ctx is done; it then
 // returns ctx's error, having removed its temporary files.
 func RunContext(ctx context.Context, r io.Reader, opt Options) (*Report, error) {
@@ -152,27 +174,31 @@ func RunContext(ctx context.Context, r io.Reader, opt Options) (*Report, error) 
 		return nil, err
 	}
 	rep := &Report{Kinds: map[string]int64{}}
-	var dec *decoder
+	a := &auditor{opt: opt, rep: rep, limit: math.MaxInt64}
 	if opt.Layout != nil {
 		rep.SequenceCeiling = opt.Layout.Sequence.Max()
-		dec = newDecoder(opt.Layout)
+		a.dec = newDecoder(opt.Layout)
 	}
-	d := newDups(ctx, opt)
-	defer d.close()
-	st := newStreams(opt.Layout)
-	note := func(list *[]Finding, line int64, format string, args ...any) {
-		if len(*list) < opt.Examples {
-			*list = append(*list, Finding{Line: line, Text: fmt.Sprintf(format, args...)})
-		}
-	}
-	var kinds [3]int64
-	limit := int64(math.MaxInt64)
+	a.d = newDups(ctx, opt)
+	defer a.d.close()
+	a.st = newStreams(opt.Layout)
 	if !opt.Now.IsZero() {
-		limit = opt.Now.Add(opt.Ahead).UnixNano()
+		a.limit = opt.Now.Add(opt.Ahead).UnixNano()
 	}
 	br := bufio.NewReaderSize(r, 1<<20)
 	var line int64
 	for eof := false; !eof; {
+		// Whole lines of decimal digits already in the buffer are read
+		// there, without ReadSlice; the rest (and every line when a
+		// column is taken) go the general way below.
+		if opt.Column <= 0 && (line > 0 || !opt.Header) {
+			buf, _ := br.Peek(br.Buffered())
+			n, err := a.decimalLines(ctx, buf, &line)
+			br.Discard(n)
+			if err != nil {
+				return rep, err
+			}
+		}
 		text, rerr := br.ReadSlice('\n')
 		eof = rerr == io.EOF
 		if rerr == bufio.ErrBufferFull {
@@ -192,13 +218,8 @@ func RunContext(ctx context.Context, r io.Reader, opt Options) (*Report, error) 
 			text = text[:n-1]
 		}
 		line++
-		if line&(1<<16-1) == 0 {
-			if opt.Progress != nil && line%(1<<20) == 0 {
-				opt.Progress(line)
-			}
-			if err := ctx.Err(); err != nil {
-				return rep, err
-			}
+		if err := a.every(ctx, line); err != nil {
+			return rep, err
 		}
 		if line == 1 && opt.Header || len(trimSpace(text)) == 0 {
 			continue
@@ -210,86 +231,172 @@ func RunContext(ctx context.Context, r io.Reader, opt Options) (*Report, error) 
 			if opt.Strict {
 				return rep, fmt.Errorf("line %d: %v", line, err)
 			}
-			note(&rep.MalformedExamples, line, "%v", err)
+			a.note(&rep.MalformedExamples, line, "%v", err)
 			continue
 		}
-		rep.IDs++
-		kinds[kind]++
-		if err := d.add(entry{id, line}); err != nil {
+		if err := a.id(id, kind, line); err != nil {
 			return rep, err
 		}
-		// Decode: a timestamp and, for Snowflake IDs, the worker.
-		var ts int64 // Unix ns; 0 when the ID carries no time
-		var s *stream
-		switch kind {
-		case Number:
-			if dec != nil {
-				p, t, err := dec.decode(id.Lo)
-				if err != nil {
-					rep.BeforeEpoch++
-					note(&rep.TimeExamples, line, "%d does not decode with layout %s: %v", id.Lo, opt.Layout.Name, err)
-					continue
-				}
-				ts = t
-				node := p.Datacenter<<opt.Layout.Worker.Bits | p.Worker
-				s = st.get(node, opt.Workers)
-				if s.unexpected {
-					rep.UnexpectedWorkers++
-					note(&rep.WorkerExamples, line, "%d is from node %d (datacenter %d, worker %d), not one of the expected workers", id.Lo, node, p.Datacenter, p.Worker)
-				}
-				s.w.IDs++
-				s.w.MaxSequence = max(s.w.MaxSequence, uint64(p.Sequence))
-			}
-		case UUID:
-			u := uuid.FromHiLo(id.Hi, id.Lo)
-			if t, ok := u.Time(); ok {
-				ts = t.UnixNano()
-			}
-		case ULID:
-			ts = ulid.FromHiLo(id.Hi, id.Lo).Time().UnixNano()
-		}
-		if ts != 0 && ts > limit {
-			rep.Future++
-			note(&rep.TimeExamples, line, "%s is from %s, after %s", idText(id, kind), time.Unix(0, ts).UTC().Format(time.RFC3339Nano), opt.Now.UTC().Format(time.RFC3339))
-		}
-		if opt.Ordered {
-			if s == nil || kind != Number {
-				s = st.anonymous()
-			}
-			key := s.w.Node
-			if s.started {
-				if !(s.last.Hi < id.Hi || s.last.Hi == id.Hi && s.last.Lo < id.Lo) {
-					rep.OrderViolations++
-					s.w.Violations++
-					note(&rep.OrderExamples, line, "%s is not greater than %s on line %d%s", idText(id, kind), idText(s.last, kind), s.lastLine, workerSuffix(key))
-				}
-				if ts != 0 && ts < s.lastTime {
-					back := time.Duration(s.lastTime - ts)
-					rep.Regressions++
-					s.w.Regressions++
-					s.w.MaxBehind = max(s.w.MaxBehind, back)
-					note(&rep.RegressionExamples, line, "the clock went back %v%s: %s is from %s, the ID on line %d from %s", back, workerSuffix(key),
-						idText(id, kind), time.Unix(0, ts).UTC().Format(time.RFC3339Nano), s.lastLine, time.Unix(0, s.lastTime).UTC().Format(time.RFC3339Nano))
-				}
-			}
-			s.started, s.last, s.lastLine = true, id, line
-			if ts >= s.lastTime {
-				s.lastTime = ts
-			}
-		}
 	}
-	for k, n := range kinds {
+	for k, n := range a.kinds {
 		if n > 0 {
 			rep.Kinds[Kind(k).String()] = n
 		}
 	}
-	if err := d.finish(rep, func(a, b entry) {
-		note(&rep.DuplicateExamples, b.line, "%s repeats line %d", idText(a.id, -1), a.line)
+	if err := a.d.finish(rep, func(first, repeat entry) {
+		a.note(&rep.DuplicateExamples, repeat.line, "%s repeats line %d", idText(first.id, -1), first.line)
 	}); err != nil {
 		return rep, err
 	}
-	rep.Workers = st.workers()
+	rep.Workers = a.st.workers()
 	return rep, nil
+}
+
+// every is called for each line, blank or not, before it is read: at
+// every 2^16 lines it reports progress (every 2^20) and stops when ctx is
+// done.
+func (a *auditor) every(ctx context.Context, line int64) error {
+	if line&(1<<16-1) != 0 {
+		return nil
+	}
+	if a.opt.Progress != nil && line%(1<<20) == 0 {
+		a.opt.Progress(line)
+	}
+	return ctx.Err()
+}
+
+// decimalLines reads the lines at the start of buf that are 1 to 19
+// decimal digits and a newline — what a log of Snowflake IDs holds —
+// exactly as the general path would, and returns how many bytes they
+// took. It stops at the first other line, and before an incomplete one.
+func (a *auditor) decimalLines(ctx context.Context, buf []byte, line *int64) (int, error) {
+	done := 0
+	for {
+		rest := buf[done:]
+		var v uint64
+		i := 0
+		if len(rest) >= 16 {
+			// Eight digits at a time while they last, then one at a time.
+			if d, ok := digits8(binary.LittleEndian.Uint64(rest)); ok {
+				v, i = d, 8
+				if d, ok := digits8(binary.LittleEndian.Uint64(rest[8:])); ok {
+					v, i = v*1e8+d, 16
+				}
+			}
+		}
+		for ; i < len(rest) && i < 20; i++ {
+			c := rest[i] - '0'
+			if c > 9 {
+				break
+			}
+			v = v*10 + uint64(c)
+		}
+		// i ≤ 19 digits, then the newline.
+		if i == 0 || i > 19 || i == len(rest) || rest[i] != '\n' {
+			return done, nil
+		}
+		*line++
+		if *line&(1<<16-1) == 0 { // as every says, without a call per line
+			if err := a.every(ctx, *line); err != nil {
+				return done + i + 1, err
+			}
+		}
+		done += i + 1
+		a.rep.Lines++
+		if err := a.id(ID{Lo: v}, Number, *line); err != nil {
+			return done, err
+		}
+	}
+}
+
+// digits8 reads the eight bytes of x, least significant first, as eight
+// decimal digits, the first the most significant; ok is false unless
+// every byte is one of '0' to '9'.
+func digits8(x uint64) (v uint64, ok bool) {
+	const high, six = 0xF0F0F0F0F0F0F0F0, 0x0606060606060606
+	if x&high != 0x3030303030303030 || (x+six)&high != 0x3030303030303030 {
+		return 0, false
+	}
+	d := x - 0x3030303030303030
+	d = (d*10 + d>>8) & 0x00FF00FF00FF00FF
+	d = (d*100 + d>>16) & 0x0000FFFF0000FFFF
+	d = (d*10000 + d>>32) & 0xFFFFFFFF
+	return d, true
+}
+
+// id checks one parsed ID, read on line.
+func (a *auditor) id(id ID, kind Kind, line int64) error {
+	rep, opt := a.rep, &a.opt
+	rep.IDs++
+	a.kinds[kind]++
+	if err := a.d.add(entry{id, line}); err != nil {
+		return err
+	}
+	// Decode: a timestamp and, for Snowflake IDs, the worker.
+	var ts int64 // Unix ns; 0 when the ID carries no time
+	var s *stream
+	switch kind {
+	case Number:
+		if a.dec != nil {
+			tick, dc, worker, seq, ok := a.dec.fields(id.Lo)
+			if ok {
+				ts = a.dec.epoch + tick*a.dec.unit
+			} else {
+				p, t, err := a.dec.decode(id.Lo)
+				if err != nil {
+					rep.BeforeEpoch++
+					a.note(&rep.TimeExamples, line, "%d does not decode with layout %s: %v", id.Lo, opt.Layout.Name, err)
+					return nil
+				}
+				ts, dc, worker, seq = t, p.Datacenter, p.Worker, p.Sequence
+			}
+			node := dc<<opt.Layout.Worker.Bits | worker
+			s = a.st.get(node, opt.Workers)
+			if s.unexpected {
+				rep.UnexpectedWorkers++
+				a.note(&rep.WorkerExamples, line, "%d is from node %d (datacenter %d, worker %d), not one of the expected workers", id.Lo, node, dc, worker)
+			}
+			s.w.IDs++
+			s.w.MaxSequence = max(s.w.MaxSequence, uint64(seq))
+		}
+	case UUID:
+		u := uuid.FromHiLo(id.Hi, id.Lo)
+		if t, ok := u.Time(); ok {
+			ts = t.UnixNano()
+		}
+	case ULID:
+		ts = ulid.FromHiLo(id.Hi, id.Lo).Time().UnixNano()
+	}
+	if ts != 0 && ts > a.limit {
+		rep.Future++
+		a.note(&rep.TimeExamples, line, "%s is from %s, after %s", idText(id, kind), time.Unix(0, ts).UTC().Format(time.RFC3339Nano), opt.Now.UTC().Format(time.RFC3339))
+	}
+	if opt.Ordered {
+		if s == nil || kind != Number {
+			s = a.st.anonymous()
+		}
+		key := s.w.Node
+		if s.started {
+			if !(s.last.Hi < id.Hi || s.last.Hi == id.Hi && s.last.Lo < id.Lo) {
+				rep.OrderViolations++
+				s.w.Violations++
+				a.note(&rep.OrderExamples, line, "%s is not greater than %s on line %d%s", idText(id, kind), idText(s.last, kind), s.lastLine, workerSuffix(key))
+			}
+			if ts != 0 && ts < s.lastTime {
+				back := time.Duration(s.lastTime - ts)
+				rep.Regressions++
+				s.w.Regressions++
+				s.w.MaxBehind = max(s.w.MaxBehind, back)
+				a.note(&rep.RegressionExamples, line, "the clock went back %v%s: %s is from %s, the ID on line %d from %s", back, workerSuffix(key),
+					idText(id, kind), time.Unix(0, ts).UTC().Format(time.RFC3339Nano), s.lastLine, time.Unix(0, s.lastTime).UTC().Format(time.RFC3339Nano))
+			}
+		}
+		s.started, s.last, s.lastLine = true, id, line
+		if ts >= s.lastTime {
+			s.lastTime = ts
+		}
+	}
+	return nil
 }
 
 // streams finds a worker's state by node ID: a table for layouts of up
@@ -356,10 +463,15 @@ type decoder struct {
 	epoch   int64
 	unit    int64
 	maxTick int64 // ticks below this convert without overflow
+	// Each field's shift and mask, read once from the layout.
+	tShift, dShift, wShift, sShift uint8
+	tMax, dMax, wMax, sMax         uint64
 }
 
 func newDecoder(l *snowflake.Layout) *decoder {
-	d := &decoder{l: l, epoch: l.Epoch.UnixNano(), unit: int64(l.Unit), maxTick: -1}
+	d := &decoder{l: l, epoch: l.Epoch.UnixNano(), unit: int64(l.Unit), maxTick: -1,
+		tShift: l.Time.Shift, dShift: l.Datacenter.Shift, wShift: l.Worker.Shift, sShift: l.Sequence.Shift,
+		tMax: l.Time.Max(), dMax: l.Datacenter.Max(), wMax: l.Worker.Max(), sMax: l.Sequence.Max()}
 	d.used = l.Time.Max()<<l.Time.Shift | l.Datacenter.Max()<<l.Datacenter.Shift | l.Worker.Max()<<l.Worker.Shift | l.Sequence.Max()<<l.Sequence.Shift
 	if d.unit > 0 && l.Epoch.Year() > 1677 {
 		d.maxTick = (math.MaxInt64 - max(d.epoch, 0)) / d.unit
@@ -367,17 +479,23 @@ func newDecoder(l *snowflake.Layout) *decoder {
 	return d
 }
 
-func (d *decoder) decode(id uint64) (snowflake.Parts, int64, error) {
-	l := d.l
-	tick := int64(id >> l.Time.Shift & l.Time.Max())
-	if tick < d.maxTick && id&^d.used == 0 {
-		p := snowflake.Parts{Tick: tick,
-			Datacenter: int64(id >> l.Datacenter.Shift & l.Datacenter.Max()),
-			Worker:     int64(id >> l.Worker.Shift & l.Worker.Max()),
-			Sequence:   int64(id >> l.Sequence.Shift & l.Sequence.Max())}
-		return p, d.epoch + tick*d.unit, nil
+// fields is decode's fast path: the fields of id, when it has no bit
+// outside them and its time converts to int64 nanoseconds (epoch +
+// tick*unit) without overflow; ok is false otherwise, and decode must
+// be asked.
+func (d *decoder) fields(id uint64) (tick, dc, worker, seq int64, ok bool) {
+	tick = int64(id >> d.tShift & d.tMax)
+	if tick >= d.maxTick || id&^d.used != 0 {
+		return 0, 0, 0, 0, false
 	}
-	p, err := l.Decode(id)
+	return tick, int64(id >> d.dShift & d.dMax), int64(id >> d.wShift & d.wMax), int64(id >> d.sShift & d.sMax), true
+}
+
+func (d *decoder) decode(id uint64) (snowflake.Parts, int64, error) {
+	if tick, dc, worker, seq, ok := d.fields(id); ok {
+		return snowflake.Parts{Tick: tick, Datacenter: dc, Worker: worker, Sequence: seq}, d.epoch + tick*d.unit, nil
+	}
+	p, err := d.l.Decode(id)
 	if err != nil {
 		return p, 0, err
 	}
