@@ -309,7 +309,9 @@ func (w *Worker) run(until int64) {
 			w.receive()
 			continue
 		}
-		if w.net.due < until && w.fireTimer(t, until) {
+		// (A timer fires at its time or after a pause, never before
+		// due: most calls need not look.)
+		if w.net.due < until && w.net.due <= t && w.fireTimer(t, until) {
 			continue
 		}
 		if t >= until {
