@@ -246,15 +246,22 @@ func TestDecimalLinesAsGeneralPath(t *testing.T) {
 		if trial%4 == 0 {
 			opt.Layout = &l
 		}
-		want, werr := refRun(strings.NewReader(text), opt)
-		got, err := Run(strings.NewReader(text), opt)
-		if (err == nil) != (werr == nil) {
-			t.Fatalf("%q: error %v, reference %v", text, err, werr)
-		}
-		got.SpillFiles, got.SpillBytes, want.SpillFiles = 0, 0, 0
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%q: reports differ\ngot  %+v\nwant %+v", text, got, want)
-		}
+		matchReference(t, []byte(text), opt)
+	}
+}
+
+// matchReference fails t unless Run reports on text what the reference
+// auditor does (spill counts aside), errors included.
+func matchReference(t testing.TB, text []byte, opt Options) {
+	t.Helper()
+	want, werr := refRun(bytes.NewReader(text), opt)
+	got, err := Run(bytes.NewReader(text), opt)
+	if (err == nil) != (werr == nil) {
+		t.Fatalf("%q: error %v, reference %v", text, err, werr)
+	}
+	got.SpillFiles, got.SpillBytes, want.SpillFiles = 0, 0, 0
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: reports differ\ngot  %+v\nwant %+v", text, got, want)
 	}
 }
 
@@ -270,15 +277,7 @@ func FuzzRunMatchesReference(f *testing.F) {
 			return
 		}
 		opt := Options{Header: header, Ordered: ordered, Layout: &l, Now: start, Examples: 5, ChunkIDs: 5, pieceIDs: 2, TempDir: t.TempDir()}
-		want, werr := refRun(bytes.NewReader(text), opt)
-		got, err := Run(bytes.NewReader(text), opt)
-		if (err == nil) != (werr == nil) {
-			t.Fatalf("%q: error %v, reference %v", text, err, werr)
-		}
-		got.SpillFiles, got.SpillBytes, want.SpillFiles = 0, 0, 0
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%q: reports differ\ngot  %+v\nwant %+v", text, got, want)
-		}
+		matchReference(t, text, opt)
 	})
 }
 
