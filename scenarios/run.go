@@ -261,7 +261,7 @@ func Report(sc *Scenario, s Scheme, o *kind.Outcome, backend func(*reports.Run, 
 		Errors:              sum.Errors,
 		Unserved:            sum.Unserved,
 		DuplicatedIDs:       int64(len(dups)),
-		MonotonicViolations: int64(len(sum.Violations)),
+		MonotonicViolations: sum.ViolationCount,
 		WaitTotalNs:         sum.WaitTotal,
 		WaitMaxNs:           sum.WaitMax,
 		WaitedCalls:         sum.WaitedCalls,
@@ -316,7 +316,7 @@ func Report(sc *Scenario, s Scheme, o *kind.Outcome, backend func(*reports.Run, 
 	if s.Ordered {
 		for i, v := range sum.Violations {
 			if i == reports.MaxMonotonicFindings {
-				run.MonotonicFindingsOmitted = int64(len(sum.Violations) - i)
+				run.MonotonicFindingsOmitted = sum.ViolationCount - int64(i)
 				break
 			}
 			run.MonotonicFindings = append(run.MonotonicFindings, ex.violation(v))

@@ -23,8 +23,12 @@ type Summary struct {
 	// ErrorKinds merges the workers' error counts, ordered by first
 	// occurrence.
 	ErrorKinds []ErrorCount
-	// Violations lists every out-of-order ID, by true time then worker.
-	Violations []OrderViolation
+	// Violations lists, by true time then worker, the out-of-order IDs
+	// the workers kept (each its first MaxViolationsKept, so the run's
+	// first MaxViolationsKept are all here); ViolationCount counts every
+	// one.
+	Violations     []OrderViolation
+	ViolationCount int64
 	// RecordBytes is the memory held by the record of issued IDs
 	// (counting what spilled to disk as if it were in memory).
 	RecordBytes int64
@@ -105,6 +109,7 @@ func Summarize(tr Trace) Summary {
 			s.ErrorKinds = append(s.ErrorKinds, e)
 		}
 		s.Violations = append(s.Violations, st.Violations...)
+		s.ViolationCount += st.ViolationCount
 		s.RecordBytes += logs[i].Bytes()
 	}
 	s.PeakWorkerRate = float64(peak) * 1e9 / float64(tr.RateWindowNs())

@@ -156,8 +156,10 @@ type WorkerStats struct {
 	// ErrorKinds counts failed calls by kind, in order of first
 	// occurrence.
 	ErrorKinds []ErrorCount
-	// Violations lists every ID issued out of order.
-	Violations []OrderViolation
+	// Violations lists the first MaxViolationsKept IDs issued out of
+	// order; ViolationCount counts them all.
+	Violations     []OrderViolation
+	ViolationCount int64
 }
 
 // Worker is one simulated process running one generator.
@@ -474,7 +476,7 @@ func (w *Worker) count(t int64) {
 
 // violation records an out-of-order ID. Kept out of line: it is rare.
 func (w *Worker) violation(hi, id, prevHi, prev uint64, t int64) {
-	w.stats.Violations = append(w.stats.Violations, OrderViolation{
+	w.stats.AddViolation(OrderViolation{
 		Worker:   w.Index,
 		Index:    w.log.Len(),
 		Time:     t,
@@ -484,6 +486,23 @@ func (w *Worker) violation(hi, id, prevHi, prev uint64, t int64) {
 		PrevID:   prev,
 		PrevTime: w.lastTime,
 	})
+}
+
+// MaxViolationsKept is how many out-of-order IDs a worker's counters
+// keep in full: enough for any report (which lists the run's first
+// thousand, and those are among each worker's first thousand), while a
+// scheme with no order at all holds a bounded list however long it
+// runs.
+const MaxViolationsKept = 1000
+
+// AddViolation counts an out-of-order ID, keeping it if fewer than
+// MaxViolationsKept are kept. Backends that build their own counters
+// (live runs) record violations with it.
+func (s *WorkerStats) AddViolation(v OrderViolation) {
+	s.ViolationCount++
+	if len(s.Violations) < MaxViolationsKept {
+		s.Violations = append(s.Violations, v)
+	}
 }
 
 // failed counts a failed call by the kind of its innermost error.

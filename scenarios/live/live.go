@@ -726,7 +726,7 @@ func (r *runner) serve(ctx context.Context, w *worker, arrived int64, id sim.Ide
 	}
 	prev, _ := w.order.Last()
 	if !w.order.Next(idv) {
-		w.stats.Violations = append(w.stats.Violations, sim.OrderViolation{Worker: w.idx, Index: w.log.Len(), Time: now, ID: idv, PrevID: prev, PrevTime: w.lastT})
+		w.stats.AddViolation(sim.OrderViolation{Worker: w.idx, Index: w.log.Len(), Time: now, ID: idv, PrevID: prev, PrevTime: w.lastT})
 	}
 	w.log.Append(idv, now)
 	w.lastT = now

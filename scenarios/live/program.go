@@ -331,7 +331,7 @@ func (r *runner) answered(w *worker, arrived, now int64, hi, lo uint64, err erro
 	}
 	prevHi, prevLo, _ := w.order128.Last()
 	if !w.order128.Next(hi, lo) {
-		w.stats.Violations = append(w.stats.Violations, sim.OrderViolation{Worker: w.idx, Index: w.log.Len(), Time: now, Hi: hi, ID: lo, PrevHi: prevHi, PrevID: prevLo, PrevTime: w.lastT})
+		w.stats.AddViolation(sim.OrderViolation{Worker: w.idx, Index: w.log.Len(), Time: now, Hi: hi, ID: lo, PrevHi: prevHi, PrevID: prevLo, PrevTime: w.lastT})
 	}
 	w.log.Append128(hi, lo, now)
 	w.lastT = now
