@@ -172,21 +172,11 @@ func (d *dups) sorter() error {
 			return err
 		}
 		if p.nar != nil {
-			if len(d.scratchNar) < len(p.nar) {
-				d.scratchNar = make([]narrow, len(p.nar), cap(p.nar))
-			}
-			sorted, spare := radixSort64(p.nar, d.scratchNar[:len(p.nar)])
-			d.scratchNar = spare[:cap(spare)]
-			d.memNar = append(d.memNar, sorted)
-			d.inMem += len(sorted)
+			d.memNar = append(d.memNar, sortPiece(p.nar, &d.scratchNar, radixSort64))
+			d.inMem += len(p.nar)
 		} else {
-			if len(d.scratch) < len(p.wide) {
-				d.scratch = make([]entry, len(p.wide), cap(p.wide))
-			}
-			sorted, spare := radixSort(p.wide, d.scratch[:len(p.wide)])
-			d.scratch = spare[:cap(spare)]
-			d.mem = append(d.mem, sorted)
-			d.inMem += len(sorted)
+			d.mem = append(d.mem, sortPiece(p.wide, &d.scratch, radixSort))
+			d.inMem += len(p.wide)
 		}
 		if d.inMem >= d.opt.ChunkIDs {
 			if err := d.spill(); err != nil {
@@ -578,6 +568,18 @@ func merge(ctx context.Context, cs []*cursor, emit func(entry) error) error {
 		}
 		loser[0] = w
 	}
+}
+
+// sortPiece sorts a piece with sort, using *scratch (grown to the
+// piece's length, at its capacity) as the other buffer, and keeps
+// whichever buffer sort leaves spare as the next scratch.
+func sortPiece[T any](p []T, scratch *[]T, sort func(es, tmp []T) (sorted, spare []T)) []T {
+	if len(*scratch) < len(p) {
+		*scratch = make([]T, len(p), cap(p))
+	}
+	sorted, spare := sort(p, (*scratch)[:len(p)])
+	*scratch = spare[:cap(spare)]
+	return sorted
 }
 
 // radixSort sorts es by ID, stably (equal IDs keep their order, which is

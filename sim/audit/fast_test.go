@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -121,11 +122,7 @@ func TestMixedWidthPieces(t *testing.T) {
 			}
 			ids = append(ids, id)
 			byLine[int64(i+1)] = id
-			if id.Hi == 0 {
-				fmt.Fprintln(&b, id.Lo)
-			} else {
-				fmt.Fprintf(&b, "%016x%016x\n", id.Hi, id.Lo)
-			}
+			writeID(&b, id)
 		}
 		dups, distinct, examples := wantDups(byLine)
 		chunk := 1 + rng.IntN(n+10)
@@ -478,15 +475,21 @@ func TestSplitAtWideMedianOfHiOne(t *testing.T) {
 			id = ID{Lo: 1<<63 + uint64(i%600)} // each about twice
 		}
 		byLine[int64(i+1)] = id
-		if id.Hi == 0 {
-			fmt.Fprintln(&b, id.Lo)
-		} else {
-			fmt.Fprintf(&b, "%016x%016x\n", id.Hi, id.Lo)
-		}
+		writeID(&b, id)
 	}
 	dups, distinct, examples := wantDups(byLine)
 	rep, err := Run(strings.NewReader(b.String()), Options{pieceIDs: 250, splitMin: 1, Examples: 1 << 30, TempDir: t.TempDir()})
 	if err != nil || rep.Duplicates != dups || rep.DuplicatedIDs != distinct || !reflect.DeepEqual(rep.DuplicateExamples, examples) {
 		t.Errorf("%v: %d duplicates of %d IDs, want %d of %d; examples in ID order: %v", err, rep.Duplicates, rep.DuplicatedIDs, dups, distinct, reflect.DeepEqual(rep.DuplicateExamples, examples))
+	}
+}
+
+// writeID writes id as a line of a log: decimal when it fits in 64 bits,
+// else 32 hex digits.
+func writeID(w io.Writer, id ID) {
+	if id.Hi == 0 {
+		fmt.Fprintln(w, id.Lo)
+	} else {
+		fmt.Fprintf(w, "%016x%016x\n", id.Hi, id.Lo)
 	}
 }
