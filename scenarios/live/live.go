@@ -439,7 +439,10 @@ func (r *runner) run(ctx context.Context) (*reports.Run, error) {
 		defer pr.close(r.ps)
 	}
 	var wg sync.WaitGroup
-	var firstErr atomic.Value
+	// The first worker error ends the run. (An atomic.Value would
+	// panic on a second error of another concrete type.)
+	var errMu sync.Mutex
+	var firstErr error
 	for i := range ws {
 		w := &worker{idx: i, clk: &skewed{}, log: record.New(i)}
 		if r.ps != nil {
@@ -466,13 +469,17 @@ func (r *runner) run(ctx context.Context) (*reports.Run, error) {
 	for i, w := range ws {
 		wg.Go(func() {
 			if err := r.drive(ctx, w, identities[i], &owners); err != nil {
-				firstErr.CompareAndSwap(nil, err)
+				errMu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				errMu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
-	if err, ok := firstErr.Load().(error); ok {
-		return nil, err
+	if firstErr != nil {
+		return nil, firstErr
 	}
 	return r.report(ws, sf, ids), nil
 }
